@@ -1,0 +1,13 @@
+"""Deepfake Lab's helper library. Modules follow the syllabus:
+
+* ``config``: FAST mode, parameters, device, seeds, the data cache (lab 00)
+* ``validate``: the course's data conventions, checked at every public boundary (lab 00)
+* ``synth``: the synthetic face-and-voice world with ground truth (lab 00)
+* ``datasets``: the dataset registry, verified downloads, loaders (lab 00)
+* ``media``: mp4 (H.264 + AAC) and audio in and out, notebook display (lab 00)
+* ``grading``: friendly checks for the graded exercises (lab 00)
+* ``widgets``: interactive explorers (lab 00 onwards)
+
+Importing ``course_lib`` is cheap: torch and other heavy libraries load only where a module needs them.
+"""
+__version__ = "0.1.0"

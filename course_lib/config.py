@@ -1,0 +1,110 @@
+"""Course-wide settings: FAST mode, parameters, device, seeds and the data cache.
+
+Every lab starts from here (lab 00 introduces it):
+
+* ``FAST`` is true when ``COURSE_FAST=1`` is set or when nbgrader is executing the notebook
+  (``NBGRADER_EXECUTION`` is set by autograde and validate). Labs shrink their parameters cell then.
+* ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides.
+* ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
+* ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def is_fast() -> bool:
+    """True in FAST mode: ``COURSE_FAST=1`` or under nbgrader (lab 00)."""
+    if os.environ.get("COURSE_FAST", "").strip().lower() in _TRUE:
+        return True
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+FAST = is_fast()
+
+
+def params(*, fast: dict, full: dict) -> dict:
+    """Pick a lab's parameters cell values for FAST or full mode (lab 00)."""
+    if set(fast) != set(full):
+        missing = sorted(set(fast) ^ set(full))
+        raise ValueError(f"params(): fast and full must set the same names; these differ: {missing}")
+    return dict(fast if is_fast() else full)
+
+
+def is_colab() -> bool:
+    """True when running inside Google Colab (lab 00)."""
+    return "google.colab" in sys.modules
+
+
+def device(prefer: str | None = None) -> str:
+    """The torch device to use: ``COURSE_DEVICE``, else cuda, then mps, then cpu (lab 00)."""
+    choice = (prefer or os.environ.get("COURSE_DEVICE", "")).strip().lower()
+    import torch
+
+    if choice:
+        if choice not in {"cpu", "cuda", "mps"} and not choice.startswith("cuda:"):
+            raise ValueError(f"COURSE_DEVICE={choice!r} is not a device; use cpu, cuda, cuda:N or mps")
+        if choice.startswith("cuda") and not torch.cuda.is_available():
+            raise RuntimeError(f"COURSE_DEVICE={choice!r} but torch sees no CUDA GPU; unset it or use cpu")
+        if choice == "mps" and not _mps_available(torch):
+            raise RuntimeError("COURSE_DEVICE=mps but this torch has no Apple GPU support; use cpu")
+        return choice
+    if torch.cuda.is_available():
+        return "cuda"
+    if _mps_available(torch):
+        return "mps"
+    return "cpu"
+
+
+def _mps_available(torch) -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend and backend.is_available())
+
+
+def seed_everything(seed: int = 0) -> int:
+    """Seed Python, NumPy and torch so a lab repeats exactly on the same machine (lab 00)."""
+    import numpy as np
+
+    seed = int(seed)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    try:
+        import torch
+    except ImportError:  # torch is a dependency, but seeding should not be the place that says so
+        return seed
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    if hasattr(torch.backends, "cudnn"):
+        torch.backends.cudnn.benchmark = False
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    return seed
+
+
+def data_dir(create: bool = True) -> Path:
+    """The course's cache folder: ``COURSE_DATA_DIR``, else the user's cache folder (lab 00)."""
+    env = os.environ.get("COURSE_DATA_DIR")
+    if env:
+        path = Path(env).expanduser()
+    else:
+        from platformdirs import user_cache_dir
+
+        path = Path(user_cache_dir("deepfake-lab", appauthor=False))
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def torch_threads() -> int:
+    """Number of CPU threads torch uses; ``COURSE_THREADS`` overrides (lab 00)."""
+    import torch
+
+    n = os.environ.get("COURSE_THREADS")
+    if n:
+        torch.set_num_threads(max(1, int(n)))
+    return torch.get_num_threads()

@@ -1,0 +1,211 @@
+"""Video and audio in and out: H.264/AAC mp4 files that browsers play, and notebook display (lab 00).
+
+Writing goes through imageio-ffmpeg's own ffmpeg (libx264 for video, AAC for audio, ``yuv420p`` and
+``+faststart`` so that every browser plays the file inline). Files are written atomically: a temporary
+file beside the target is renamed into place only once ffmpeg has finished.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg that imageio-ffmpeg ships (lab 00)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def to_uint8(img) -> np.ndarray:
+    """A [0, 1] float image or batch to uint8 0-255 (lab 00)."""
+    return (np.clip(np.asarray(img, np.float32), 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def write_wav(path, audio, sr: int = SAMPLE_RATE) -> Path:
+    """Write mono 16-bit PCM WAV, atomically (lab 00)."""
+    from scipy.io import wavfile
+
+    audio = check_audio(audio, sr)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    wavfile.write(tmp, sr, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+    os.replace(tmp, path)
+    return path
+
+
+def _upscale(frames: np.ndarray, min_size: int) -> np.ndarray:
+    h, w = frames.shape[1:3]
+    k = int(np.ceil(min_size / min(h, w))) if min(h, w) < min_size else 1
+    if k > 1:
+        frames = frames.repeat(k, axis=1).repeat(k, axis=2)
+    h, w = frames.shape[1:3]
+    pad_h, pad_w = (-h) % 2, (-w) % 2  # yuv420p needs even sizes
+    if pad_h or pad_w:
+        frames = np.pad(frames, ((0, 0), (0, pad_h), (0, pad_w), (0, 0)), mode="edge")
+    return frames
+
+
+def write_mp4(path, frames, audio=None, fps: int = FPS, sr: int = SAMPLE_RATE, min_size: int = 128,
+              crf: int = 18) -> Path:
+    """Write frames (T×H×W×3 in [0, 1]) and optional 16 kHz audio as an H.264/AAC mp4 (lab 00).
+
+    Frames smaller than ``min_size`` are enlarged by whole-pixel repetition, so that players show sharp
+    pixels instead of blurring a 64×64 video.
+    """
+    import imageio_ffmpeg
+
+    frames = check_images(frames, "frames")
+    if not (isinstance(fps, (int, np.integer)) and 1 <= fps <= 120):
+        raise ValueError(f"write_mp4: fps must be a whole number from 1 to 120, got {fps!r}")
+    u8 = to_uint8(_upscale(frames, min_size))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp_dir = Path(tempfile.mkdtemp(prefix=".mp4-", dir=path.parent))
+    try:
+        tmp_video = tmp_dir / "video.mp4"
+        wav = None
+        if audio is not None:
+            wav = write_wav(tmp_dir / "audio.wav", audio, sr)
+        writer = imageio_ffmpeg.write_frames(
+            str(tmp_video), (u8.shape[2], u8.shape[1]), fps=fps, codec="libx264", macro_block_size=2,
+            output_params=["-crf", str(crf), "-preset", "veryfast", "-movflags", "+faststart"]
+            + (["-shortest"] if wav else []),
+            audio_path=str(wav) if wav else None, audio_codec="aac" if wav else None, ffmpeg_log_level="error",
+        )
+        writer.send(None)
+        for frame in u8:
+            writer.send(np.ascontiguousarray(frame))
+        writer.close()
+        os.replace(tmp_video, path)
+    finally:
+        for p in tmp_dir.glob("*"):
+            p.unlink()
+        tmp_dir.rmdir()
+    return path
+
+
+def probe(path) -> dict:
+    """Codecs, size, frame rate and duration of a media file, read from ffmpeg's report (lab 00)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such media file: {path}")
+    res = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
+    text = res.stderr
+    info: dict = {"video_codec": None, "audio_codec": None}
+    m = re.search(r"Stream .*Video: (\w+).*?, (\d+)x(\d+).*?, ([\d.]+) fps", text)
+    if m:
+        info.update(video_codec=m.group(1), width=int(m.group(2)), height=int(m.group(3)), fps=float(m.group(4)))
+    m = re.search(r"Stream .*Audio: (\w+).*?, (\d+) Hz", text)
+    if m:
+        info.update(audio_codec=m.group(1), sample_rate=int(m.group(2)))
+    m = re.search(r"Duration: (\d+):(\d+):([\d.]+)", text)
+    if m:
+        info["duration"] = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+    return info
+
+
+def read_audio(path, sr: int = SAMPLE_RATE) -> np.ndarray:
+    """Decode the audio track of any media file to mono float32 at ``sr`` (lab 05)."""
+    res = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(sr), "-f", "s16le", "-"],
+                         capture_output=True)
+    if res.returncode != 0:
+        raise ValueError(f"could not read audio from {path}: {res.stderr.decode(errors='replace').strip()}")
+    return np.frombuffer(res.stdout, np.int16).astype(np.float32) / 32768.0
+
+
+def read_video(path, max_frames: int | None = None) -> tuple[np.ndarray, float]:
+    """Decode a video file's frames to T×H×W×3 float32 in [0, 1]; returns (frames, fps) (lab 05)."""
+    import imageio_ffmpeg
+
+    gen = imageio_ffmpeg.read_frames(str(path))
+    meta = next(gen)
+    w, h = meta["size"]
+    frames = []
+    for i, raw in enumerate(gen):
+        if max_frames is not None and i >= max_frames:
+            break
+        frames.append(np.frombuffer(raw, np.uint8).reshape(h, w, 3))
+    gen.close()
+    return np.stack(frames).astype(np.float32) / 255.0, float(meta["fps"])
+
+
+def video_html(path, width: int = 256, autoplay: bool = False) -> str:
+    """An HTML5 <video> tag with the mp4 embedded, so it plays in Jupyter, Colab and exported pages (lab 00)."""
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    auto = " autoplay" if autoplay else ""
+    return (f'<video width="{int(width)}" controls{auto} playsinline style="image-rendering: pixelated">'
+            f'<source src="data:video/mp4;base64,{data}" type="video/mp4">'
+            "Your browser cannot play this video.</video>")
+
+
+def show_video(path, width: int = 256):
+    """Display an mp4 file inline in the notebook, with sound (lab 00)."""
+    from IPython.display import HTML, display
+
+    display(HTML(video_html(path, width)))
+
+
+def show_audio(audio, sr: int = SAMPLE_RATE):
+    """An audio player for a mono signal (lab 00)."""
+    from IPython.display import Audio, display
+
+    display(Audio(check_audio(audio, sr), rate=sr, normalize=False))
+
+
+def png_bytes(img, scale: int = 1) -> bytes:
+    """PNG-encode an RGB image in [0, 1], enlarged by a whole factor (lab 00; for ipywidgets.Image)."""
+    import imageio.v3 as iio
+
+    u8 = to_uint8(check_image(img))
+    if scale > 1:
+        u8 = u8.repeat(scale, 0).repeat(scale, 1)
+    buf = io.BytesIO()
+    iio.imwrite(buf, u8, extension=".png")
+    return buf.getvalue()
+
+
+def image_grid(images, ncols: int | None = None, pad: int = 2, pad_value: float = 1.0) -> np.ndarray:
+    """Tile a batch N×H×W×3 into one image (lab 00)."""
+    imgs = check_images(images)
+    n, h, w, _ = imgs.shape
+    ncols = ncols or int(np.ceil(np.sqrt(n)))
+    nrows = int(np.ceil(n / ncols))
+    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3), pad_value, np.float32)
+    for i, img in enumerate(imgs):
+        r, c = divmod(i, ncols)
+        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
+    return grid
+
+
+def show_images(images, titles=None, ncols: int | None = None, size: float = 1.6, suptitle: str | None = None):
+    """Show a batch of images in a matplotlib grid with optional titles (lab 00)."""
+    import matplotlib.pyplot as plt
+
+    imgs = check_images(images)
+    n = len(imgs)
+    ncols = ncols or min(n, 8)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for i, img in enumerate(imgs):
+        ax = axes.ravel()[i]
+        ax.imshow(img, interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    plt.show()
+    return fig

@@ -1,0 +1,139 @@
+"""Talking clips: a synthetic person saying a text, frames and audio in sync, with ground truth (lab 00).
+
+A ``Clip`` holds 25 fps frames, 16 kHz audio and a ``truth`` dict. Its ``labels`` say which tracks are
+real and which synthetic (face, voice, lips), the vocabulary of the course's three categories of deepfake:
+(1) a real video with a fake voice, (2) a swapped face with the real voice, (3) both.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..validate import FPS, SAMPLE_RATE, check_seed
+from .face import FaceState, render_batch
+from .identity import Identity
+from .motion import BLINKS_PER_MIN_TALKING, blink_times, eye_openness, head_motion
+from .speech import speak
+
+SENTENCES = (
+    "The weather today is bright and clear, with a light wind from the west.",
+    "Please remember to bring your notes to the meeting on Monday.",
+    "We planted tomatoes and beans in the garden last spring.",
+    "The library opens at nine and closes late on Thursday.",
+    "A good map and a warm coat make any long walk easier.",
+    "The train to the coast leaves from platform five.",
+    "Our team will present the results of the survey next week.",
+    "She painted the kitchen a soft shade of green.",
+    "Fresh bread is best eaten on the day it is baked.",
+    "The museum has a new room of old maps and clocks.",
+    "He fixed the bike and then rode it to the lake.",
+    "Thank you all for coming, and welcome to the course.",
+    "The river was calm, so we took the boat out at dawn.",
+    "Every morning the cat waits by the door for its breakfast.",
+    "Turn left at the bakery and the school is on your right.",
+    "The concert was moved indoors because of the rain.",
+)
+
+REAL_LABELS = {"face": "real", "voice": "real", "lips": "real"}
+
+
+@dataclass
+class Clip:
+    """Frames T×H×W×3 in [0, 1] at ``fps``, mono audio at ``sr``, and ground truth in ``truth`` (lab 00)."""
+
+    frames: np.ndarray
+    audio: np.ndarray
+    fps: int = FPS
+    sr: int = SAMPLE_RATE
+    truth: dict = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return len(self.frames) / self.fps
+
+    @property
+    def labels(self) -> dict:
+        """Which tracks are real or synthetic: keys face, voice, lips (lab 01)."""
+        return dict(self.truth.get("labels", REAL_LABELS))
+
+    def write(self, path) -> Path:
+        """Write the clip as an H.264/AAC mp4 that plays in a browser (lab 00)."""
+        from ..media import write_mp4
+
+        return write_mp4(path, self.frames, self.audio, self.fps, self.sr)
+
+    def show(self, path=None, width: int = 256):
+        """Write the clip (to ``path`` or a temporary file) and play it inline with sound (lab 00)."""
+        import tempfile
+
+        from ..media import show_video
+
+        if path is None:
+            path = Path(tempfile.mkdtemp(prefix="clip-")) / "clip.mp4"
+        show_video(self.write(path), width)
+        return path
+
+
+def sample_text(seconds: float, seed: int = 0) -> str:
+    """Sentences from the course's neutral corpus, enough for about ``seconds`` of speech (lab 00)."""
+    rng = np.random.default_rng([check_seed(seed), 0x7E47])
+    order = rng.permutation(len(SENTENCES))
+    words_needed = seconds * 2.6  # about 2.6 words a second in this synthesiser
+    chosen, words = [], 0
+    for i in np.resize(order, 4 * len(order)):
+        chosen.append(SENTENCES[i])
+        words += len(SENTENCES[i].split())
+        if words >= words_needed:
+            break
+    return " ".join(chosen)
+
+
+def talking_clip(ident: Identity, text: str | None = None, seconds: float | None = None, size: int = 128,
+                 seed: int = 0, *, motion: float = 1.0, blink_rate: float = BLINKS_PER_MIN_TALKING,
+                 background=None, light: tuple[float, float] | None = None, noise: float = 0.01,
+                 jpeg_quality: int = 0, speech=None) -> Clip:
+    """A clip of ``ident`` saying ``text`` (or neutral sentences), lips, blinks and head in motion (lab 00).
+
+    ``seconds`` trims or pads the clip to an exact length. ``speech`` replaces the voice track with a
+    ready-made ``Speech`` (lab 05 passes converted voices here), and the mouth follows its phonemes.
+    """
+    if not isinstance(ident, Identity):
+        raise ValueError("talking_clip: give a course_lib.synth.Identity, e.g. synth.cast('ada')")
+    seed = check_seed(seed)
+    if seconds is not None and not (0.2 <= float(seconds) <= 120):
+        raise ValueError(f"talking_clip: seconds must lie between 0.2 and 120, got {seconds}")
+    if speech is None:
+        text = text if text is not None else sample_text(seconds or 6.0, seed)
+        speech = speak(ident, text, seed=seed)
+    audio = speech.audio
+    duration = float(seconds) if seconds is not None else speech.duration
+    n_samples = int(round(duration * SAMPLE_RATE))
+    audio = np.pad(audio, (0, max(0, n_samples - len(audio))))[:n_samples]
+    n_frames = int(round(duration * FPS))
+
+    mouth, rounding = speech.mouth_track(FPS, n_frames)
+    blinks = blink_times(duration, blink_rate, seed)
+    eyes = eye_openness(blinks, n_frames)
+    head = head_motion(n_frames, seed, amount=motion, speech_energy=mouth)
+    rng = np.random.default_rng([seed, 0xC11])
+    bg = tuple(float(v) for v in (background if background is not None else rng.uniform(0.25, 0.8, 3)))
+    az, el = light if light is not None else (float(rng.uniform(-0.7, 0.7)), float(rng.uniform(0.3, 0.8)))
+    smile0 = float(rng.uniform(-0.05, 0.35))
+    gaze = rng.normal(0, 0.15, 2)
+    states = [
+        FaceState(yaw=float(head["yaw"][i]), pitch=float(head["pitch"][i]), roll=float(head["roll"][i]),
+                  mouth_open=float(mouth[i]) * 0.85, smile=float(smile0 * (1 - rounding[i]) - 0.8 * rounding[i]),
+                  eye_open=float(eyes[i]), brow_raise=float(0.25 * mouth[i] - 0.05),
+                  gaze_x=float(gaze[0]), gaze_y=float(gaze[1]), light_azimuth=az, light_elevation=el,
+                  background=bg, noise=noise, jpeg_quality=jpeg_quality)
+        for i in range(n_frames)
+    ]
+    faces = render_batch([ident] * n_frames, states, size=size, seed=seed)
+    truth = {
+        "identity": ident, "text": speech.text, "segments": speech.segments, "blinks": blinks,
+        "landmarks": faces.landmarks, "masks": faces.masks, "states": states,
+        "mouth_open": mouth, "labels": dict(REAL_LABELS), "seed": seed,
+    }
+    return Clip(faces.images, audio.astype(np.float32), FPS, SAMPLE_RATE, truth)
