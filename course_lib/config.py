@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def device(prefer: str | None = None) -> str:
     import torch
 
     if choice:
-        if choice not in {"cpu", "cuda", "mps"} and not choice.startswith("cuda:"):
+        if choice not in {"cpu", "cuda", "mps"} and not re.fullmatch(r"cuda:\d+", choice):
             raise ValueError(f"COURSE_DEVICE={choice!r} is not a device; use cpu, cuda, cuda:N or mps")
         if choice.startswith("cuda") and not torch.cuda.is_available():
             raise RuntimeError(f"COURSE_DEVICE={choice!r} but torch sees no CUDA GPU; unset it or use cpu")

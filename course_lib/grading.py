@@ -19,7 +19,8 @@ from contextlib import contextmanager
 
 def strict() -> bool:
     """True when a failed check must raise: under nbgrader or with ``COURSE_STRICT=1`` (lab 00)."""
-    return bool(os.environ.get("NBGRADER_EXECUTION")) or os.environ.get("COURSE_STRICT", "") == "1"
+    return bool(os.environ.get("NBGRADER_EXECUTION")) or os.environ.get("COURSE_STRICT", "").strip().lower() in {
+        "1", "true", "yes", "on"}
 
 
 def _message(exc: BaseException) -> str:

@@ -38,8 +38,12 @@ def write_wav(path, audio, sr: int = SAMPLE_RATE) -> Path:
     audio = check_audio(audio, sr)
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    wavfile.write(tmp, sr, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
-    os.replace(tmp, path)
+    try:
+        wavfile.write(tmp, sr, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
     return path
 
 
@@ -83,8 +87,15 @@ def write_mp4(path, frames, audio=None, fps: int = FPS, sr: int = SAMPLE_RATE, m
             audio_path=str(wav) if wav else None, audio_codec="aac" if wav else None, ffmpeg_log_level="error",
         )
         writer.send(None)
-        for frame in u8:
-            writer.send(np.ascontiguousarray(frame))
+        try:
+            for frame in u8:
+                writer.send(np.ascontiguousarray(frame))
+        except BaseException:
+            try:  # imageio-ffmpeg kills ffmpeg at once on KeyboardInterrupt, so no process is orphaned
+                writer.throw(KeyboardInterrupt)
+            except KeyboardInterrupt:
+                pass
+            raise
         writer.close()
         os.replace(tmp_video, path)
     finally:
@@ -207,5 +218,4 @@ def show_images(images, titles=None, ncols: int | None = None, size: float = 1.6
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
-    plt.show()
-    return fig
+    plt.show()  # returns nothing, so a cell ending with this call does not draw the figure twice

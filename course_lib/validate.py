@@ -26,12 +26,15 @@ def _describe(x) -> str:
     return f"a {type(x).__name__}"
 
 
-def _as_array(x, name: str) -> np.ndarray:
+def _as_array(x, name: str, kind: str = "image") -> np.ndarray:
     if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor
-        raise ValueError(
-            f"{name}: expected a NumPy image (H×W×3, float32 in [0, 1]) but got {_describe(x)}. "
-            "Convert a model's NCHW tensor with course_lib.validate.to_image(tensor)."
-        )
+        if kind == "image":
+            raise ValueError(
+                f"{name}: expected a NumPy image (H×W×3, float32 in [0, 1]) but got {_describe(x)}. "
+                "Convert a model's NCHW tensor with course_lib.validate.to_image(tensor)."
+            )
+        raise ValueError(f"{name}: expected a NumPy array of {kind} but got {_describe(x)}. "
+                         "Convert it with x.detach().cpu().numpy().")
     if not isinstance(x, np.ndarray):
         try:
             x = np.asarray(x)
@@ -58,7 +61,7 @@ def _to_float01(x: np.ndarray, name: str) -> np.ndarray:
         if lo < -1e-3 or hi > 1 + 1e-3:
             hint = (
                 " It looks like 0-255 values: divide by 255." if hi > 1.5 and lo >= 0 else
-                " It looks like [-1, 1] values (a tanh output): use (x + 1) / 2." if lo >= -1.001 else
+                " It looks like [-1, 1] values (a tanh output): use (x + 1) / 2." if lo >= -1.001 and hi <= 1.001 else
                 " Clip or rescale it into [0, 1]."
             )
             raise ValueError(f"{name}: values must lie in [0, 1] but range from {lo:.3g} to {hi:.3g}.{hint}")
@@ -106,7 +109,7 @@ def check_images(imgs, name: str = "images") -> np.ndarray:
 
 def check_mask(mask, shape: tuple[int, int] | None = None, name: str = "mask") -> np.ndarray:
     """Validate an H×W mask in [0, 1], returned as float32 (lab 02)."""
-    mask = _as_array(mask, name)
+    mask = _as_array(mask, name, "mask values")
     if mask.ndim == 3 and mask.shape[-1] == 1:
         mask = mask[..., 0]
     if mask.ndim != 2:
@@ -118,7 +121,7 @@ def check_mask(mask, shape: tuple[int, int] | None = None, name: str = "mask") -
 
 def check_landmarks(pts, n: int | None = N_LANDMARKS, name: str = "landmarks") -> np.ndarray:
     """Validate (x, y) landmark coordinates, n×2, returned as float32 (lab 02)."""
-    pts = _as_array(pts, name)
+    pts = _as_array(pts, name, "landmark coordinates")
     if pts.ndim != 2 or pts.shape[1] != 2:
         hint = " It looks transposed: use pts.T." if pts.ndim == 2 and pts.shape[0] == 2 else ""
         raise ValueError(f"{name}: expected an n×2 array of (x, y) points but got {_describe(pts)}.{hint}")
@@ -142,12 +145,14 @@ def check_audio(audio, sr: int | None = SAMPLE_RATE, name: str = "audio") -> np.
             f"{name}: the course works at {SAMPLE_RATE} Hz but got {sr} Hz. "
             "Resample with scipy.signal.resample_poly(audio, 16000, sr)."
         )
-    audio = _as_array(audio, name)
+    audio = _as_array(audio, name, "audio samples")
     if audio.ndim == 2 and 1 in audio.shape:
         audio = audio.reshape(-1)
     if audio.ndim == 2:
+        axis = 0 if audio.shape[0] < audio.shape[1] else 1  # channels are the short side
         raise ValueError(
-            f"{name}: expected mono audio (one dimension) but got {audio.shape}; average the channels: audio.mean(axis=1)"
+            f"{name}: expected mono audio (one dimension) but got {audio.shape}; "
+            f"average the channels: audio.mean(axis={axis})"
         )
     if audio.ndim != 1:
         raise ValueError(f"{name}: expected a 1-D mono signal but got {_describe(audio)}")

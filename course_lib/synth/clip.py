@@ -108,10 +108,11 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
         text = text if text is not None else sample_text(seconds or 6.0, seed)
         speech = speak(ident, text, seed=seed)
     audio = speech.audio
-    duration = float(seconds) if seconds is not None else speech.duration
-    n_samples = int(round(duration * SAMPLE_RATE))
+    # a whole number of frames, and exactly SAMPLE_RATE / FPS audio samples per frame
+    n_frames = int(round(float(seconds) * FPS)) if seconds is not None else int(np.ceil(speech.duration * FPS))
+    duration = n_frames / FPS
+    n_samples = n_frames * (SAMPLE_RATE // FPS)
     audio = np.pad(audio, (0, max(0, n_samples - len(audio))))[:n_samples]
-    n_frames = int(round(duration * FPS))
 
     mouth, rounding = speech.mouth_track(FPS, n_frames)
     blinks = blink_times(duration, blink_rate, seed)

@@ -55,6 +55,11 @@ def skin_color(tone: float) -> tuple[float, float, float]:
     return tuple(float(v) for v in c)
 
 
+def lip_color(skin) -> tuple[float, float, float]:
+    """Lip colour derived from a skin colour: redder and a little darker (lab 00)."""
+    return tuple(float(v) for v in np.clip(np.array(skin) * [0.80, 0.55, 0.55] + [0.12, 0.02, 0.03], 0, 1))
+
+
 @dataclass(frozen=True)
 class Voice:
     """How an identity sounds: pitch, vocal-tract length, speaking rate (lab 00, lab 05)."""
@@ -117,7 +122,7 @@ def identity(seed: int, name: str | None = None, **overrides) -> Identity:
     hair_name = _pick(rng, tuple(HAIR_COLORS))
     eye_name = _pick(rng, tuple(EYE_COLORS))
     skin = skin_color(tone)
-    lip = tuple(float(v) for v in np.clip(np.array(skin) * [0.80, 0.55, 0.55] + [0.12, 0.02, 0.03], 0, 1))
+    lip = lip_color(skin)
     high_voice = bool(rng.random() < 0.5)
     voice = Voice(
         f0=float(rng.uniform(165, 245) if high_voice else rng.uniform(90, 150)),
@@ -167,13 +172,20 @@ def with_overrides(ident: Identity, **overrides) -> Identity:
         raise ValueError(f"unknown identity fields {sorted(unknown)}; see course_lib.synth.Identity")
     if "skin_tone" in overrides and "skin" not in overrides:
         overrides["skin"] = skin_color(overrides["skin_tone"])
-    if "hair_color_name" in overrides and "hair_color" not in overrides:
-        overrides["hair_color"] = HAIR_COLORS[overrides["hair_color_name"]]
-    if "eye_color_name" in overrides and "eye_color" not in overrides:
-        overrides["eye_color"] = EYE_COLORS[overrides["eye_color_name"]]
+    if "skin" in overrides and "lip_color" not in overrides:
+        overrides["lip_color"] = lip_color(overrides["skin"])
+    for field_, table in (("hair_color", HAIR_COLORS), ("eye_color", EYE_COLORS)):
+        name = overrides.get(f"{field_}_name")
+        if name is not None and name not in table:
+            raise ValueError(f"{field_}_name must be one of {sorted(table)}, got {name!r}")
+        if name is not None and field_ not in overrides:
+            overrides[field_] = table[name]
     if "hair_style" in overrides and overrides["hair_style"] not in HAIR_STYLES:
         raise ValueError(f"hair_style must be one of {HAIR_STYLES}, got {overrides['hair_style']!r}")
     if isinstance(overrides.get("voice"), dict):
+        bad = set(overrides["voice"]) - set(Voice.__dataclass_fields__)
+        if bad:
+            raise ValueError(f"unknown voice fields {sorted(bad)}; choose from {sorted(Voice.__dataclass_fields__)}")
         overrides["voice"] = replace(ident.voice, **overrides["voice"])
     return replace(ident, **overrides)
 

@@ -22,8 +22,9 @@ BLINK_DURATION_RANGE = (0.10, 0.40)
 
 def blink_times(seconds: float, rate_per_min: float = BLINKS_PER_MIN_TALKING, seed: int = 0) -> list[tuple[float, float]]:
     """Start and end (s) of each blink in a clip: gamma-distributed gaps, 100-400 ms long (lab 00, lab 06)."""
-    rng = np.random.default_rng([check_seed(seed), 0xB1]) 
-    mean_gap = 60.0 / max(rate_per_min, 1e-3)
+    rng = np.random.default_rng([check_seed(seed), 0xB1])
+    mean_dur = 0.2  # about the mean blink length drawn below
+    mean_gap = max(60.0 / max(rate_per_min, 1e-3) - mean_dur, 0.05)  # onset to onset = 60 / rate
     blinks = []
     t = rng.uniform(0.2, 1.0) * mean_gap
     while t < seconds:

@@ -112,9 +112,10 @@ def word_to_phonemes(word: str) -> list[str]:
             if body.startswith(pattern, i):
                 if silent_e and i == len(body) - 2 and pattern in _LONG:
                     phones = [_LONG[pattern]]
-                if pattern == "c" and i + 1 < len(body) and body[i + 1] in "eiy":
+                nxt = word[i + 1] if i + 1 < len(word) else ""  # look in the word: a silent e still softens
+                if pattern == "c" and nxt and nxt in "eiy":
                     phones = ["S"]
-                if pattern == "g" and i + 1 < len(body) and body[i + 1] in "ei" and i > 0:
+                if pattern == "g" and nxt and nxt in "ei" and (i > 0 or (silent_e and i == len(body) - 1)):
                     phones = ["JH"]
                 if pattern == "y" and i == 0:
                     phones = ["Y"]
@@ -278,8 +279,10 @@ def pitch_contour(segs: list[Segment], n: int, f0: float, question: bool = False
     contour = f0 * (1.08 - 0.16 * t / dur)
     accent = _track(segs, sr, n, lambda s: (s.stress - 1.0) * 0.35 if s.phone in VOWELS else 0.0)
     contour = contour * (1 + _smooth(accent, 0.08 * sr))
-    if question:
-        contour = contour * (1 + 0.25 * np.clip((t - dur * 0.8) / (dur * 0.2), 0, 1))
+    if question:  # rise over the last words, timed from the end of speech, not of the trailing silence
+        speech_end = segs[-1].start if segs and segs[-1].phone == "_" else dur
+        span = max(0.3, 0.2 * speech_end)
+        contour = contour * (1 + 0.25 * np.clip((t - (speech_end - span)) / span, 0, 1))
     wobble = _smooth(rng.standard_normal(n).astype(np.float32), 0.02 * sr) * jitter * 8
     return (contour * (1 + wobble)).astype(np.float32)
 

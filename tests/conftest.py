@@ -1,0 +1,17 @@
+"""Shared test set-up: FAST mode, strict exercise checks, an isolated data cache, no display."""
+import os
+
+import pytest
+
+# Set before any course_lib import, so module-level FAST flags and matplotlib see them.
+os.environ.setdefault("COURSE_FAST", "1")
+os.environ.setdefault("COURSE_STRICT", "1")  # a failing exercise check raises instead of printing a hint
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty course cache, so nothing touches the user's real one."""
+    cache = tmp_path_factory.mktemp("course-cache")
+    monkeypatch.setenv("COURSE_DATA_DIR", str(cache))
+    return cache
