@@ -1,0 +1,53 @@
+"""The benchmarks' command-line contract: last line JSON, a result line appended. Never their speed."""
+import json
+import os
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import benchmarks
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_synth_fast_prints_json_last_and_appends_a_result(tmp_path):
+    env = {**os.environ, "BENCH_RESULTS_DIR": str(tmp_path)}
+    for _ in range(2):
+        res = subprocess.run([sys.executable, "-m", "benchmarks", "synth", "--mode", "fast"], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert res.returncode == 0, res.stderr
+    last = json.loads(res.stdout.strip().splitlines()[-1])
+    assert {"faces_per_s", "faces_1000_s", "clip_10s_s", "peak_rss_mb", "targets_met"} <= set(last)
+    lines = (tmp_path / "synth.jsonl").read_text().splitlines()
+    assert len(lines) == 2
+    record = json.loads(lines[-1])
+    assert record["mode"] == "fast" and record["name"] == "synth" and record["date"] and record["commit"]
+    assert {"cpu", "cores", "ram_gb", "gpu", "torch", "os"} <= set(record["machine"])
+    assert set(record["targets_met"]) == {"faces_1000_s", "clip_10s_s"}
+
+
+def test_a_trivial_benchmark_through_the_runner(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_RESULTS_DIR", str(tmp_path))
+    module = types.SimpleNamespace(__name__="benchmarks.trivial", TARGETS={"x": (">=", 1.0), "y": ("<=", 0.5)},
+                                   run=lambda mode: {"x": 2.0, "y": 1.0})
+    record = benchmarks.run(module, "fast")
+    assert record["targets_met"] == {"x": True, "y": False}
+    assert json.loads((tmp_path / "trivial.jsonl").read_text())["metrics"] == {"x": 2.0, "y": 1.0}
+    assert any("MISSED" in line for line in benchmarks.summary(record))
+
+
+def test_registry_lists_modules_and_rejects_unknown_names():
+    assert "synth" in benchmarks.names()
+    with pytest.raises(ValueError, match="synth"):
+        benchmarks.load("no-such-benchmark")
+    with pytest.raises(ValueError, match="mode"):
+        benchmarks.run(benchmarks.load("synth"), "medium")
+
+
+def test_unknown_benchmark_exits_nonzero():
+    res = subprocess.run([sys.executable, "-m", "benchmarks", "no-such-benchmark"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode != 0 and "synth" in res.stderr
