@@ -6,7 +6,11 @@
 * ``datasets``: the dataset registry, verified downloads, loaders (lab 00)
 * ``media``: mp4 (H.264 + AAC) and audio in and out, notebook display (lab 00)
 * ``grading``: friendly checks for the graded exercises (lab 00)
-* ``widgets``: interactive explorers (lab 00 onwards)
+* ``widgets``, ``viz``: interactive explorers, plots and code display (lab 00 onwards)
+* ``doctor``: is this environment ready? (lab 00)
+* ``faces``: landmark measures, alignment, warping, masks, colour transfer, blending (labs 00 and 02)
+* ``forensics``: hand-crafted artifact cues (introduced in lab 02, used in lab 06)
+* ``checkpoints``: atomic, checksummed model weights loaded with ``weights_only=True`` (lab 03)
 
 Importing ``course_lib`` is cheap: torch and other heavy libraries load only where a module needs them.
 """

@@ -1,0 +1,24 @@
+"""Plots and code display for the labs.
+
+``show_source`` is how a lab shows the library code it teaches (a model, a training loop) without keeping a
+second copy of it in the notebook: one source of truth, visible where it is taught.
+"""
+from __future__ import annotations
+
+import inspect
+
+
+def source(obj) -> str:
+    """The source code of a library function, class or method, as text (lab 00)."""
+    try:
+        return inspect.getsource(obj)
+    except (TypeError, OSError) as exc:
+        raise ValueError(f"cannot show the source of {obj!r}: {exc}") from None
+
+
+def show_source(*objs):
+    """Display the source of library functions or classes, syntax-highlighted, in the notebook (lab 00)."""
+    from IPython.display import Code, display
+
+    for obj in objs:
+        display(Code(source(obj), language="python"))
