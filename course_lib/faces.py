@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validate import check_image, check_landmarks, check_mask
+from .validate import check_image, check_images, check_landmarks, check_mask
 
 RIGHT_EYE = slice(36, 42)
 LEFT_EYE = slice(42, 48)
@@ -202,6 +202,33 @@ def align(img, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0) -> Align
 
     out = cv2.warpAffine(img, _cv_affine(M), (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     return Aligned(np.clip(out, 0, 1).astype(np.float32), transform_points(M, pts), M)
+
+
+def align_batch(images, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0, masks=None):
+    """Align a batch of faces (N×H×W×3, N×68×2, optional N×H×W masks); returns (images, masks, landmarks) (lab 03).
+
+    ``masks`` come back aligned the same way (all ones when none are given); matrices are not returned:
+    use ``align`` on one face when you need to undo the alignment.
+    """
+    import cv2
+
+    imgs = check_images(images, "align_batch: images")
+    pts = np.asarray(landmarks, np.float32)
+    if pts.shape != (len(imgs), 68, 2):
+        raise ValueError(f"align_batch: expected landmarks of shape ({len(imgs)}, 68, 2), got {pts.shape}")
+    size = _check_size(size, "align_batch")
+    tmpl = template(size, zoom)[INNER]
+    out_img = np.empty((len(imgs), size, size, 3), np.float32)
+    out_mask = np.ones((len(imgs), size, size), np.float32)
+    out_pts = np.empty_like(pts)
+    for i in range(len(imgs)):
+        M = umeyama(pts[i][INNER], tmpl)
+        A = _cv_affine(M)
+        out_img[i] = cv2.warpAffine(imgs[i], A, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        if masks is not None:
+            out_mask[i] = cv2.warpAffine(np.asarray(masks[i], np.float32), A, (size, size), flags=cv2.INTER_LINEAR)
+        out_pts[i] = transform_points(M, pts[i])
+    return np.clip(out_img, 0, 1), np.clip(out_mask, 0, 1), out_pts
 
 
 def triangulate(points) -> np.ndarray:

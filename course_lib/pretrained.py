@@ -1,0 +1,81 @@
+"""Shipped, pretrained weights, and the command that remakes them (lab 03, lab 04).
+
+Binder gives a room 1 CPU and 2 GB, too little to train in class; so each model a lab trains also ships
+pretrained, in ``course_lib/pretrained/``, for both FAST and full mode. Anyone can remake a file with::
+
+    python -m course_lib.pretrained build swap-full      # or: swap-fast, gan-full, gan-fast, all
+    python -m course_lib.pretrained list
+
+Building is deterministic for a given machine and seed; ``MANIFEST`` names the function that builds each
+file. Files are float16 checkpoints (see ``course_lib.checkpoints``) with a ``.sha256`` beside them,
+verified on every load. All shipped weights together stay under 20 MB (a test checks it).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+from . import checkpoints
+
+FOLDER = Path(__file__).parent / "pretrained"
+BUDGET_BYTES = 20 * 1024 * 1024
+
+# name -> "module:function" that trains the model and returns (state_dict, meta)
+MANIFEST = {
+    "swap-fast": "course_lib.swap:build_pretrained_fast",
+    "swap-full": "course_lib.swap:build_pretrained_full",
+    "gan-fast": "course_lib.gan:build_pretrained_fast",
+    "gan-full": "course_lib.gan:build_pretrained_full",
+}
+
+
+def path(name: str) -> Path:
+    """Where the shipped file for ``name`` lives (lab 03)."""
+    if name not in MANIFEST:
+        raise ValueError(f"no pretrained model {name!r}; the course ships {sorted(MANIFEST)}")
+    return FOLDER / f"{name}.pt"
+
+
+def available(name: str) -> bool:
+    """True if the pretrained file for ``name`` is present (lab 03)."""
+    return path(name).exists()
+
+
+def load(name: str) -> tuple[dict, dict]:
+    """Verify and load a shipped checkpoint: (state_dict, meta) (lab 03)."""
+    p = path(name)
+    if not p.exists():
+        raise checkpoints.CheckpointError(
+            f"the pretrained file {p.name} is missing; remake it with: python -m course_lib.pretrained build {name}")
+    return checkpoints.load(p)
+
+
+def build(name: str) -> Path:
+    """Train the model for ``name`` with its builder and write the shipped file (lab 03)."""
+    module, func = MANIFEST[name].split(":")
+    state, meta = getattr(importlib.import_module(module), func)()
+    out = checkpoints.save(path(name), state, {**meta, "name": name}, half=True)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course_lib.pretrained list|build NAME|build all`` (lab 03)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] == "list":
+        for name in MANIFEST:
+            p = path(name)
+            size = f"{p.stat().st_size / 1e6:.1f} MB" if p.exists() else "missing"
+            print(f"{name:<10} {size:>10}  built by {MANIFEST[name]}")
+        return 0
+    if argv[0] == "build" and len(argv) == 2:
+        for name in (MANIFEST if argv[1] == "all" else [argv[1]]):
+            build(name)
+        return 0
+    print("usage: python -m course_lib.pretrained list | build NAME | build all", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
