@@ -1,0 +1,110 @@
+"""The labs work in a real browser: JupyterLab in Debian's Chromium, driven by Playwright.
+
+What nbclient (test_notebooks.py) cannot see is checked here: the notebook runs from JupyterLab's own
+Run > Run All Cells, the widgets render (the ipywidgets front end is installed and talks to the kernel), they
+respond to input, and media outputs appear. One JupyterLab serves every test of this module, on a temporary
+copy of labs/ (see browser_helpers for how it is isolated). Each test saves a screenshot, whether it passes
+or fails, as test-artifacts/browser/<test name>.png, with the page's console errors next to it; the server
+log is kept as test-artifacts/browser/jupyter-server.log.
+
+Skipped when /usr/bin/chromium or Playwright is missing (`make test` installs both).
+
+To test another lab, add a test that takes `lab` and `page` (a fresh browser tab), calls
+`bh.run_lab(page, lab, "<lab>/<lab>.ipynb")` (open it, Run All Cells, fail on any error), then drives the
+lab's own widgets with the helpers in browser_helpers (slider, press_slider, image_src, new_image_src,
+media_state, screenshot).
+"""
+import os
+
+import pytest
+
+import browser_helpers as bh  # tests/browser_helpers.py (pytest puts tests/ on sys.path)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.timeout(420, method="signal")]  # a hung browser still gets its teardown
+
+WELCOME = "00_welcome/00_welcome.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab on a temporary copy of labs/, shut down (kernels included) after the module."""
+    reason = bh.unavailable()
+    if reason and os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"the browser test must run here (COURSE_REQUIRE_BROWSER=1, set by `make test` where apt-get "
+                    f"exists) but cannot: {reason}")
+    if reason:
+        pytest.skip(reason)
+    with bh.lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    """Debian's Chromium, headless, shared by the module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = bh.launch_chromium(playwright)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser, request):
+    """A fresh browser tab; afterwards (pass or fail) its screenshot and console log go to test-artifacts/."""
+    context = browser.new_context(viewport=bh.VIEWPORT)
+    context.set_default_timeout(bh.ACTION_TIMEOUT * 1000)
+    tab = context.new_page()
+    console = bh.ConsoleLog(tab)
+    name = bh.artifact_name(request.node.name)
+    try:
+        yield tab
+    finally:
+        bh.screenshot(tab, name)
+        console.save(name)
+        context.close()
+
+
+def test_welcome_lab_runs_and_face_explorer_responds(lab, page, request):
+    elapsed = bh.run_lab(page, lab, WELCOME)  # open it, Run All Cells, no error, this venv's kernel
+    request.node.user_properties.append(("run_all_s", round(elapsed, 1)))
+
+    explorer = page.locator(".face-explorer")
+    if explorer.count() != 1:
+        pytest.fail(f"the face explorer did not appear ({explorer.count()} elements with class face-explorer); "
+                    f"the cell that calls face_explorer shows: {bh.cell_output(page, 'face_explorer(')}", pytrace=False)
+    explorer.scroll_into_view_if_needed()
+    image = explorer.locator("img.face-explorer-image")
+    before = bh.image_src(image)
+    if before is None:
+        pytest.fail("the face explorer shows no picture: its <img class=face-explorer-image> did not become "
+                    f"visible with a decoded blob:/data: image (src={image.get_attribute('src')!r})", pytrace=False)
+
+    smile = bh.slider(explorer, "smile")
+    if smile.count() != 1:
+        pytest.fail("the face explorer has no slider labelled 'smile'", pytrace=False)
+    moved = bh.press_slider(smile, "ArrowRight", times=3)  # one step (0.1) each
+    if moved is None:
+        pytest.fail("the smile slider did not move when its handle was focused and ArrowRight pressed 3 times",
+                    pytrace=False)
+    if bh.new_image_src(image, before) is None:
+        pytest.fail(f"the face explorer did not re-render after moving the smile slider from {moved[0]} to "
+                    f"{moved[1]}: the picture stayed the same for {bh.ACTION_TIMEOUT} s (is the kernel connected?)",
+                    pytrace=False)
+    bh.screenshot(page, bh.artifact_name(request.node.name) + "-face-explorer", explorer)
+
+    video = page.locator(".jp-OutputArea-output video")
+    if video.count() != 1:
+        pytest.fail(f"the talking clip should appear as one <video>, found {video.count()}; the cell that shows it "
+                    f"shows: {bh.cell_output(page, 'show_video(')}", pytrace=False)
+    source = video.locator("source").first.get_attribute("src") or ""
+    assert source.startswith("data:video/mp4;base64,"), f"the talking clip has no embedded mp4 ({source[:40]!r})"
+    state = bh.media_state(video)
+    assert state is not None, f"Chromium did not load the talking clip within {bh.ACTION_TIMEOUT} s"
+    assert not state["error"], f"the talking clip does not play in Chromium (MediaError code {state['error']})"
+    assert state["duration"] > 0, f"the talking clip has no duration in Chromium ({state})"
+    problem = bh.plays(video, seconds=0.5)
+    assert problem is None, f"the talking clip does not play in Chromium: {problem}"
