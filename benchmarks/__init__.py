@@ -125,7 +125,8 @@ def summary(record: dict) -> list[str]:
              + (f", {m['gpu']}" if m["gpu"] else "") + f", torch {m['torch']}"]
     width = max(map(len, record["metrics"]), default=0)
     for key, value in record["metrics"].items():
-        line = f"  {key:<{width}}  {value:>10.4g}"
+        shown = f"{value:>10.4g}" if isinstance(value, (int, float)) and not isinstance(value, bool) else f"{value!s:>10}"
+        line = f"  {key:<{width}}  {shown}"
         if key in record["targets"]:
             t = record["targets"][key]
             line += f"   target {t['op']} {t['value']:g}: {'met' if record['targets_met'][key] else 'MISSED'}"

@@ -93,11 +93,12 @@ def sample_text(seconds: float, seed: int = 0) -> str:
 def talking_clip(ident: Identity, text: str | None = None, seconds: float | None = None, size: int = 128,
                  seed: int = 0, *, motion: float = 1.0, blink_rate: float = BLINKS_PER_MIN_TALKING,
                  background=None, light: tuple[float, float] | None = None, noise: float = 0.01,
-                 jpeg_quality: int = 0, speech=None) -> Clip:
+                 jpeg_quality: int = 0, speech=None, mouth=None) -> Clip:
     """A clip of ``ident`` saying ``text`` (or neutral sentences), lips, blinks and head in motion (lab 00).
 
     ``seconds`` trims or pads the clip to an exact length. ``speech`` replaces the voice track with a
     ready-made ``Speech`` (lab 05 passes converted voices here), and the mouth follows its phonemes.
+    ``mouth`` (one opening in [0, 1] per frame) overrides the mouth track: lab 05 drives lips from audio.
     """
     if not isinstance(ident, Identity):
         raise ValueError("talking_clip: give a course_lib.synth.Identity, e.g. synth.cast('ada')")
@@ -114,7 +115,12 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     n_samples = n_frames * (SAMPLE_RATE // FPS)
     audio = np.pad(audio, (0, max(0, n_samples - len(audio))))[:n_samples]
 
-    mouth, rounding = speech.mouth_track(FPS, n_frames)
+    if mouth is None:
+        mouth, rounding = speech.mouth_track(FPS, n_frames)
+    else:
+        given = np.clip(np.asarray(mouth, np.float32).reshape(-1), 0, 1)
+        mouth = np.pad(given, (0, max(0, n_frames - len(given))))[:n_frames]
+        rounding = np.zeros(n_frames, np.float32)
     blinks = blink_times(duration, blink_rate, seed)
     eyes = eye_openness(blinks, n_frames)
     head = head_motion(n_frames, seed, amount=motion, speech_energy=mouth)

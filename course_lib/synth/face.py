@@ -81,12 +81,17 @@ STATE_FIELDS = tuple(f.name for f in fields(FaceState))
 
 
 def random_states(n: int, seed: int = 0, *, pose: float = 1.0, expression: float = 1.0,
-                  camera: bool = True) -> list[FaceState]:
-    """``n`` random per-frame states: pose, expression, light, background and camera (lab 00)."""
+                  camera: bool = True, blink_share: float = 0.1) -> list[FaceState]:
+    """``n`` random per-frame states: pose, expression, light, background and camera (lab 00).
+
+    ``blink_share`` is the share of faces caught with their eyes (nearly) closed.
+    """
     seed = check_seed(seed)
+    if not 0.0 <= blink_share <= 1.0:
+        raise ValueError(f"random_states: blink_share must lie in [0, 1], got {blink_share}")
     rng = np.random.default_rng([seed, 0x57A7E])
     bg = rng.uniform(0.15, 0.85, size=(n, 3)) * 0.6 + rng.uniform(0.2, 0.7, size=(n, 1)) * 0.4
-    blink = rng.random(n) < 0.1
+    blink = rng.random(n) < blink_share
     states = []
     for i in range(n):
         states.append(FaceState(
