@@ -328,3 +328,194 @@ def face_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
         return judge
 
     return _cached("face", settings, build)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Measures of a set of generated faces (lab 04), appended: they use the judges above, trained on real
+# renders only.
+
+def _judge_input(images, judge: Judge, name: str) -> np.ndarray:
+    """Images at the judge's size: smaller or larger square images are resized (bilinear) to fit."""
+    import cv2
+
+    imgs = check_images(images, name)
+    if imgs.shape[1:3] != (judge.size, judge.size):
+        if imgs.shape[1] != imgs.shape[2]:
+            raise ValueError(f"{name}: the judges need square images, got {imgs.shape[1]}×{imgs.shape[2]}")
+        imgs = np.stack([cv2.resize(im, (judge.size, judge.size), interpolation=cv2.INTER_LINEAR) for im in imgs])
+    return imgs
+
+
+def attribute_shares(images, judge: Judge | None = None) -> np.ndarray:
+    """The share of images the attribute judge puts in each of the 18 bins (sums to 1) (lab 04)."""
+    judge = judge or attribute_judge()
+    imgs = _judge_input(images, judge, "attribute_shares: images")
+    if len(imgs) == 0:
+        raise ValueError("attribute_shares: no images given")
+    counts = np.bincount(judge.predict(imgs), minlength=len(judge.outputs))
+    return counts / counts.sum()
+
+
+def attribute_coverage(images, judge: Judge | None = None, min_share: float = 0.01) -> float:
+    """Share of the 18 attribute bins holding at least ``min_share`` of the images (lab 04).
+
+    Real faces fill each bin with about 1/18 ≈ 5.6% of them; the default 1% (a fifth of that) counts a bin
+    as present only if the generator draws it regularly, not once by the judge's error. ``min_share=0``
+    counts a bin present with a single image.
+    """
+    if not 0 <= min_share < 1:
+        raise ValueError(f"attribute_coverage: min_share must lie in [0, 1), got {min_share!r}")
+    shares = attribute_shares(images, judge)
+    present = shares > 0 if min_share == 0 else shares >= min_share
+    return float(present.mean())
+
+
+def face_rate(images, judge: Judge | None = None) -> float:
+    """Share of images the face judge calls a face (lab 04)."""
+    judge = judge or face_judge()
+    imgs = _judge_input(images, judge, "face_rate: images")
+    if len(imgs) == 0:
+        raise ValueError("face_rate: no images given")
+    return float((judge.predict(imgs) == 1).mean())
+
+
+def fd_features(images, judge: Judge | None = None) -> np.ndarray:
+    """The features lab 04 measures Fréchet distances in: the attribute judge's penultimate layer (lab 04)."""
+    judge = judge or attribute_judge()
+    return judge.features(_judge_input(images, judge, "fd_features: images"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lab 05: the speaker judge (appended). Like the judges above it is trained on real recordings only (the
+# synthesiser's own voices, never a conversion), scored on held-out real sentences, and reports that score.
+
+SPEAKER_OTHERS_SEED = 50_000  # the extra speakers are synth.identity(SPEAKER_OTHERS_SEED + i)
+SPEAKER_HELD_OUT = 4  # the last sentences of synth.SENTENCES are never trained on
+SPEAKER_JUDGE_SETTINGS = {"fast": dict(n_others=4, per_speaker=4, held_out=2),
+                          "full": dict(n_others=32, per_speaker=12, held_out=4)}
+
+
+@dataclass
+class SpeakerJudge:
+    """Whose voice is this? A shrinkage LDA on ``voice.speaker_features``, trained on real utterances only (lab 05)."""
+
+    speakers: tuple
+    model: object
+    held_out: dict = field(default_factory=dict)
+
+    def features(self, audios) -> np.ndarray:
+        """``voice.speaker_features`` of one recording (1-D array or Speech) or a list of them, N×40 (lab 05)."""
+        from . import voice
+
+        return np.stack([voice.speaker_features(a) for a in voice.as_recordings(audios, "speaker judge")])
+
+    def probabilities(self, audios) -> np.ndarray:
+        """Probability of each speaker (columns in the order of ``speakers``) for each recording (lab 05)."""
+        return self.model.predict_proba(self.features(audios))
+
+    def predict(self, audios) -> list:
+        """The most likely speaker's name for each recording (lab 05)."""
+        return [self.speakers[i] for i in self.model.predict(self.features(audios))]
+
+
+def speaker_pool(n_others: int) -> list:
+    """The speakers a speaker judge knows: the whole cast, then ``n_others`` people drawn by seed (lab 05)."""
+    if isinstance(n_others, bool) or not isinstance(n_others, (int, np.integer)) or not 0 <= n_others <= 1000:
+        raise ValueError(f"speaker_pool: n_others must be a whole number from 0 to 1000, got {n_others!r}")
+    return [synth.cast(name) for name in sorted(synth.CAST)] + [
+        synth.identity(SPEAKER_OTHERS_SEED + i) for i in range(int(n_others))]
+
+
+def _speaker_data(n_others: int, per_speaker: int, held_out: int, seed: int) -> dict:
+    """Features of real utterances: ``per_speaker`` training sentences and ``held_out`` held-out ones, per speaker."""
+    from . import voice
+
+    sentences = list(synth.SENTENCES)
+    train_lines, test_lines = sentences[:-SPEAKER_HELD_OUT], sentences[-SPEAKER_HELD_OUT:][:held_out]
+    xs, ys, held = [], [], []
+    for k, person in enumerate(speaker_pool(n_others)):
+        for j in range(per_speaker + held_out):
+            line = train_lines[j % len(train_lines)] if j < per_speaker else test_lines[j - per_speaker]
+            speech = synth.speak(person, line, seed=seed * 1_000_003 + k * 1000 + j)
+            xs.append(voice.speaker_features(speech.audio))
+            ys.append(k)
+            held.append(j >= per_speaker)
+    return {"x": np.stack(xs), "y": np.array(ys), "held": np.array(held)}
+
+
+_SPEAKER_JUDGES: dict = {}
+
+
+def speaker_judge(n_others: int | None = None, per_speaker: int | None = None, held_out: int | None = None,
+                  seed: int = 0) -> SpeakerJudge:
+    """Which of the cast (and ``n_others`` more people) is speaking? Real utterances only (lab 05).
+
+    Defaults: ``SPEAKER_JUDGE_SETTINGS`` for FAST or full mode. Each speaker says ``per_speaker`` training
+    sentences and ``held_out`` (at most four) of the last four sentences of ``synth.SENTENCES``, which are
+    never trained on; ``held_out["accuracy"]`` is the judge's accuracy on them. The features (not a pickled
+    model) are cached in the course cache, so a second call only refits the LDA (milliseconds).
+    """
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    defaults = SPEAKER_JUDGE_SETTINGS["fast" if config.is_fast() else "full"]
+    n_others = defaults["n_others"] if n_others is None else n_others
+    per_speaker = defaults["per_speaker"] if per_speaker is None else per_speaker
+    held_out = defaults["held_out"] if held_out is None else held_out
+    for name, value, lo, hi in (("per_speaker", per_speaker, 2, 200), ("held_out", held_out, 1, SPEAKER_HELD_OUT)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+            raise ValueError(f"speaker_judge: {name} must be a whole number from {lo} to {hi}, got {value!r}")
+    speakers = tuple(p.name for p in speaker_pool(n_others))
+    settings = dict(n_others=int(n_others), per_speaker=int(per_speaker), held_out=int(held_out), seed=int(seed),
+                    features="mfcc19+f0/v1")
+    key = _key("speaker", settings)
+    if key in _SPEAKER_JUDGES:
+        return _SPEAKER_JUDGES[key]
+    path = config.data_dir() / "judges" / f"speaker-{key}.npz"
+    data = None
+    if path.exists():
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                data = {k: f[k] for k in ("x", "y", "held")}
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)  # unreadable: rebuild below
+    if data is None:
+        data = _speaker_data(int(n_others), int(per_speaker), int(held_out), int(seed))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp.npz")
+        np.savez(tmp, **data)
+        tmp.replace(path)
+    train = ~data["held"]
+    model = make_pipeline(StandardScaler(), LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"))
+    model.fit(data["x"][train], data["y"][train])
+    accuracy = float((model.predict(data["x"][~train]) == data["y"][~train]).mean())
+    judge = SpeakerJudge(speakers, model, {"accuracy": accuracy, "n": int((~train).sum()),
+                                           "speakers": len(speakers), "chance": 1 / len(speakers)})
+    _SPEAKER_JUDGES[key] = judge
+    return judge
+
+
+def recalibrate(judge: Judge, images, batch: int = 256) -> Judge:
+    """Re-measure a judge's batch-norm statistics on images like its training set; returns the judge (lab 04).
+
+    ``fit`` leaves batch norm's running averages (momentum 0.1) lagging after a short training, as in FAST
+    mode: measured on FAST mode's face judge, its held-out accuracy was 62% in eval mode and 98% once its
+    statistics were re-measured on its own training images. This recomputes them as a plain average over
+    ``images`` (for the face judge: real faces and ``non_faces`` of them, like its training set). The judge
+    is changed in memory only, never in the cache.
+    """
+    torch, nn = _torch()
+    imgs = judge._inputs(images)
+    norms = [m for m in judge.net.modules() if isinstance(m, nn.BatchNorm2d)]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None  # a cumulative average over the batches below
+    judge.net.train()
+    with torch.no_grad():
+        for a in range(0, len(imgs), batch):
+            judge.net(torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2))))
+    for m in norms:
+        m.momentum = 0.1
+    judge.net.eval()
+    return judge

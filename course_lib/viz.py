@@ -22,3 +22,19 @@ def show_source(*objs):
 
     for obj in objs:
         display(Code(source(obj), language="python"))
+
+
+def live_slot():
+    """A display slot that a training loop can overwrite with ``slot.update(...)`` (lab 03)."""
+    from IPython.display import display
+
+    return display(display_id=True)
+
+
+def show_image_in(slot, img, scale: int = 2):
+    """Put an image (H×W×3 in [0, 1]) into a display slot from ``live_slot`` (lab 03)."""
+    from IPython.display import Image
+
+    from .media import png_bytes
+
+    slot.update(Image(png_bytes(img, scale=scale)))
