@@ -146,3 +146,45 @@ def swap_scores(source_img, source_pts, target_img, target_pts) -> dict:
         out[name] = {"seam": seam_score(swap.image, target_img, boundary),
                      "colour": colour_mismatch(swap.image, boundary)}
     return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Frequency fingerprints (lab 04 shows them; lab 06 builds detectors on them)
+
+def spectrum(images, window: bool = True) -> np.ndarray:
+    """Average log power spectrum of a batch N×H×W×3 (grey levels), zero frequency at the centre (lab 04, lab 06).
+
+    Each image is turned to grey (ITU-R 601 luma), its mean removed, multiplied by a Hann window (so the
+    image border does not add a bright cross; ``window=False`` skips it), Fourier transformed; the result is
+    the mean over the batch of log10(|F|² + 1e-10), shifted so that the centre pixel is frequency 0 and
+    the border pixels are the highest frequencies (period 2 pixels). Up-convolution leaves bright dots at
+    fixed positions here: the checkerboard fingerprint (Odena et al. 2016; Durall et al. 2020).
+    """
+    from .validate import check_images
+
+    imgs = check_images(images, "spectrum: images")
+    grey = imgs @ np.float32([0.299, 0.587, 0.114])
+    grey = grey - grey.mean(axis=(1, 2), keepdims=True)
+    if window:
+        h, w = grey.shape[1:]
+        grey = grey * np.outer(np.hanning(h), np.hanning(w)).astype(np.float32)
+    power = np.abs(np.fft.fft2(grey)) ** 2
+    return np.fft.fftshift(np.log10(power + 1e-10).mean(axis=0)).astype(np.float32)
+
+
+def radial_profile(spec) -> np.ndarray:
+    """Azimuthal average of a centred H×W spectrum: one value per whole radius from 0 to min(H, W) // 2 (lab 06).
+
+    Durall et al. (2020) classify real and fake images with this 1-D profile alone.
+    """
+    spec = np.asarray(spec, np.float64)
+    if spec.ndim != 2:
+        raise ValueError(f"radial_profile: expected an H×W spectrum (from forensics.spectrum), got shape {spec.shape}")
+    h, w = spec.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    r = np.round(np.hypot(yy - h // 2, xx - w // 2)).astype(int)
+    n = min(h, w) // 2 + 1
+    keep = r < n
+    sums = np.bincount(r[keep], weights=spec[keep], minlength=n)
+    counts = np.bincount(r[keep], minlength=n)
+    return (sums / np.maximum(counts, 1)).astype(np.float32)

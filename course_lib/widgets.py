@@ -153,3 +153,59 @@ def blend_explorer(source=None, target=None, size: int = 160, scale: int = 2):
         wdg.observe(update, names="value")
     update()
     return box
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lab 04: the latent explorer
+
+def latent_view(G, seed_a: int, seed_b: int, t: float, directions: dict | None = None, amounts: dict | None = None,
+                scale: int = 3, spherical: bool = True) -> dict:
+    """One setting of the latent explorer: G's face a fraction ``t`` from code A to code B, edited (lab 04).
+
+    Codes A and B are ``gan.latent(1, seed)``; the mix is moved by ``amounts[name]`` along
+    ``directions[name]`` (from ``gan.attribute_directions``). Returns ``png`` (PNG bytes, enlarged ``scale``
+    times), ``image`` (H×W×3 in [0, 1]) and ``z`` (the code used).
+    """
+    from . import gan
+
+    if not 0.0 <= float(t) <= 1.0:
+        raise ValueError(f"latent_view: t must lie in [0, 1] (0 = code A, 1 = code B), got {t!r}")
+    z_a, z_b = gan.latent(1, seed_a, G.latent)[0], gan.latent(1, seed_b, G.latent)[0]
+    z = gan.mix(z_a, z_b, float(t), spherical)
+    image = gan.edit(G, z, directions or {}, amounts or {})[0]
+    return {"png": media.png_bytes(image, scale=scale), "image": image, "z": z[0]}
+
+
+def latent_explorer(G, directions: dict | None = None, seed_a: int = 1, seed_b: int = 2, scale: int = 3,
+                    limit: float = 4.0):
+    """Slide from one GAN face to another and along attribute directions (lab 04).
+
+    Two seeds pick codes A and B, ``t`` moves between them along the sphere, and one slider per direction
+    (from ``gan.attribute_directions``) adds ``amount × direction`` to the code. The logic is
+    ``latent_view``; this only wires the sliders to it.
+    """
+    import ipywidgets as W
+
+    directions = dict(directions or {})
+    a = W.IntSlider(value=seed_a, min=0, max=9999, description="face A (seed)")
+    b = W.IntSlider(value=seed_b, min=0, max=9999, description="face B (seed)")
+    t = W.FloatSlider(value=0.0, min=0.0, max=1.0, step=0.05, description="A → B")
+    sliders = {name: W.FloatSlider(value=0.0, min=-limit, max=limit, step=0.25, description=name[:18])
+               for name in directions}
+    size = G.size * scale
+    image = W.Image(format="png", width=size, height=size)
+    image.add_class("latent-explorer-image")
+
+    def update(change=None):
+        view = latent_view(G, a.value, b.value, t.value, directions, {k: s.value for k, s in sliders.items()},
+                           scale)
+        image.value = view["png"]
+        box.last = view
+
+    box = W.HBox([image, W.VBox([a, b, t, *sliders.values()])])
+    box.add_class("latent-explorer")
+    box.image, box.sliders, box.controls = image, sliders, {"seed_a": a, "seed_b": b, "t": t}  # handles for tests
+    for wdg in (a, b, t, *sliders.values()):
+        wdg.observe(update, names="value")
+    update()
+    return box
