@@ -117,6 +117,14 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def machine_summary() -> str:
+    """One line naming the CPU, its cores, torch's threads and version, for recorded timings (lab 03, lab 04)."""
+    import torch
+
+    return (f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
+            f"torch {torch.__version__}")
+
+
 def check_device() -> Check:
     """The torch device the labs will use and the number of CPU threads (lab 00)."""
     try:

@@ -821,7 +821,7 @@ def judges_of(mode: str):
 
 
 def _build_pretrained(mode: str) -> tuple[dict, dict]:
-    from .doctor import cpu_model
+    from .doctor import machine_summary
 
     s = settings(mode, "cpu")
     run = train_gan(s, device="cpu", progress=True)
@@ -829,8 +829,7 @@ def _build_pretrained(mode: str) -> tuple[dict, dict]:
     run.previews = [(step, faces[:8]) for step, faces in (run.previews[i] for i in keep)]
     with judges_of(mode):
         run.meta["metrics"] = measure_run(run)
-    run.meta["machine"] = (f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
-                           f"torch {torch.__version__}")
+    run.meta["machine"] = machine_summary()
     return run_state(run)
 
 

@@ -1,0 +1,33 @@
+"""The autoencoder face swap: training time and quality against ground truth (lab 03).
+
+Full mode trains the course's CPU model (or the 128×128 model when a GPU is present) from scratch with the
+shipped settings, then measures it with judges trained on real faces only (``swap.evaluate``).
+"""
+from __future__ import annotations
+
+import os
+
+TARGETS = {"identity_transfer": (">=", 0.95), "expression_corr": (">=", 0.9), "train_s": ("<=", 300.0)}
+
+
+def run(mode: str) -> dict:
+    """Train the swapper for this mode and device, then evaluate it (lab 03)."""
+    if mode == "fast":
+        os.environ["COURSE_FAST"] = "1"
+    from course_lib import config, swap
+
+    device = config.device()
+    settings = swap.default_settings(device, fast=mode == "fast")
+    size_override = os.environ.get("BENCH_SWAP_SIZE")  # e.g. 64 on a GPU, to compare with the CPU model
+    if size_override:
+        settings["size"] = int(size_override)
+    config.seed_everything(0)
+    sets = {name: swap.face_set(name, settings["n_train"], settings["size"], seed=k)
+            for k, name in enumerate(swap.PAIR)}
+    model = swap.SwapModel(swap.PAIR, settings["size"], settings["width"], settings["latent"])
+    history = swap.train(model, sets, settings["steps"], settings["batch"], settings["lr"], seed=0, device=device,
+                         progress=False)
+    metrics = swap.evaluate(model)
+    return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
+            "train_s": round(history.seconds, 1), "device": device, "size": settings["size"],
+            "steps": settings["steps"], "width": settings["width"], "latent": settings["latent"]}
