@@ -209,3 +209,176 @@ def latent_explorer(G, directions: dict | None = None, seed_a: int = 1, seed_b: 
         wdg.observe(update, names="value")
     update()
     return box
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lab 01: the track viewer and the real-or-fake game
+
+def labels_html(labels: dict) -> str:
+    """A clip's labels, track by track, with its category, as one line of HTML (lab 01)."""
+    from . import game
+
+    cat = game.category(labels)
+    tracks = " · ".join(f"{track} <b>{labels[track]}</b>" for track in game.TRACKS)
+    return f"{tracks} → <b>{game.CATEGORY_NAMES[cat]}</b>" + ("" if cat == 0 else f" (category {cat})")
+
+
+def track_view(clips: dict, face: str, voice: str, lips: str, cache: dict | None = None, width: int = 256) -> dict:
+    """One setting of the track viewer: the pre-built clip for (face, voice, lips), its labels and category (lab 01).
+
+    ``clips`` is what ``game.track_clips`` returns. Returns ``html`` (a <video> that plays with sound),
+    ``labels``, ``category`` (0-3), ``name`` and ``caption``. ``cache`` (a dict) keeps each clip's HTML so that
+    toggling back does not encode the clip again.
+    """
+    from . import game
+
+    key = (face, voice, lips)
+    if key not in clips:
+        raise ValueError(f"track_view: no pre-built clip for face={face!r}, voice={voice!r}, lips={lips!r}; "
+                         f"there are {sorted(clips)}")
+    clip = clips[key]
+    html = cache.get(key) if cache is not None else None
+    if html is None:
+        html = game.clip_html(clip, width)
+        if cache is not None:
+            cache[key] = html
+    cat = game.category(clip.labels)
+    return {"html": html, "labels": clip.labels, "category": cat, "name": game.CATEGORY_NAMES[cat],
+            "caption": labels_html(clip.labels)}
+
+
+def track_viewer(clips: dict, width: int = 256):
+    """Three toggles (face, voice, lips: real or synthetic) that show the matching pre-built clip and its labels (lab 01).
+
+    The logic is ``track_view``; this only wires the toggles to it.
+    """
+    import ipywidgets as W
+
+    keys = list(clips)
+    toggles = {}
+    for pos, track in enumerate(("face", "voice", "lips")):
+        options = sorted({k[pos] for k in keys}, key=lambda v: (v != "real", v))
+        toggles[track] = W.ToggleButtons(options=options, value=options[0], description=track)
+        toggles[track].add_class(f"track-{track}")
+    video, caption = W.HTML(), W.HTML()
+    video.add_class("track-video")
+    caption.add_class("track-labels")
+    cache: dict = {}
+
+    def update(change=None):
+        view = track_view(clips, toggles["face"].value, toggles["voice"].value, toggles["lips"].value, cache, width)
+        video.value, caption.value = view["html"], view["caption"]
+        box.last = view
+
+    box = W.VBox([*toggles.values(), caption, video])
+    box.add_class("track-viewer")
+    box.toggles, box.video, box.caption = toggles, video, caption  # handles for code and tests
+    for wdg in toggles.values():
+        wdg.observe(update, names="value")
+    update()
+    return box
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+
+def score_html(game_) -> str:
+    """The game's score line: answers so far while playing, accuracy with its 95% interval at the end (lab 01).
+
+    During a round it does not say which answers were right, so the round measures what you can already tell,
+    not what you learn while playing.
+    """
+    s, n = game_.score(), len(game_.items)
+    if not game_.done:
+        return f"{s.answered} answered · {n - s.answered} to go"
+    lo, hi = s.ci
+    return (f"{s.answered} answered: {s.correct} correct, accuracy <b>{s.accuracy:.0%}</b> "
+            f"(95% CI {lo:.0%}–{hi:.0%}) in {_duration(s.seconds_total)}; fakes you called real: "
+            f"{s.fakes_called_real}, real ones you called fake: {s.reals_called_fake}")
+
+
+def reveal_html(game_) -> str:
+    """The end of a round: every item with what it was, your answer and the time you took (lab 01)."""
+    rows = []
+    for k, a in enumerate(game_.answers, 1):
+        mark = "✓" if a.correct else "✗"
+        rows.append(f"<tr><td>{k}</td><td>{a.media}</td><td>{a.source}</td><td>{'fake' if a.guess_fake else 'real'}"
+                    f"</td><td>{mark}</td><td>{a.seconds:.1f} s</td></tr>")
+    head = "<tr><th>#</th><th>media</th><th>it was</th><th>you said</th><th></th><th>time</th></tr>"
+    return f"<table>{head}{''.join(rows)}</table>"
+
+
+def game_view(game_) -> dict:
+    """What the real-or-fake game shows now: progress, the item (PNG or <video>), score and reveal (lab 01)."""
+    item, n = game_.current, len(game_.items)
+    if not game_.started:
+        progress = f"{n} items: {sum(i.media == 'image' for i in game_.items)} images, then " \
+                   f"{sum(i.media == 'clip' for i in game_.items)} clips (with sound). Press start."
+    elif item is None:
+        progress = "Round over."
+    else:
+        progress = f"Item {len(game_.answers) + 1} of {n} ({item.media}): real or fake?"
+    shown = item if game_.started else None
+    return {"progress": progress, "media": shown.media if shown else None,
+            "png": shown.png if shown is not None and shown.media == "image" else b"",
+            "html": shown.html if shown is not None and shown.media == "clip" else "",
+            "score": score_html(game_), "reveal": reveal_html(game_) if game_.done else "",
+            "buttons": game_.started and not game_.done}
+
+
+def game_click(game_, guess) -> dict:
+    """The logic of the Real and Fake buttons: record the answer, then return the new ``game_view`` (lab 01)."""
+    game_.answer(guess)
+    return game_view(game_)
+
+
+def real_or_fake(game_, size: int = 192):
+    """The real-or-fake game: start, then a Real and a Fake button under each image or clip (lab 01).
+
+    The logic is ``game.Game`` (answers, time, saving), ``game_view`` and ``game_click``; this only wires
+    buttons to them. CSS classes for scripts and browser tests: ``real-or-fake`` (the box), ``rof-start``,
+    ``rof-real``, ``rof-fake``, ``rof-progress``, ``rof-image``, ``rof-clip``, ``rof-score``, ``rof-reveal``.
+    """
+    import ipywidgets as W
+
+    start = W.Button(description="start", button_style="primary")
+    real = W.Button(description="Real", button_style="success")
+    fake = W.Button(description="Fake", button_style="danger")
+    progress, clip, score, reveal = W.HTML(), W.HTML(), W.HTML(), W.HTML()
+    image = W.Image(format="png", width=size, height=size)
+    for wdg, cls in ((start, "rof-start"), (real, "rof-real"), (fake, "rof-fake"), (progress, "rof-progress"),
+                     (image, "rof-image"), (clip, "rof-clip"), (score, "rof-score"), (reveal, "rof-reveal")):
+        wdg.add_class(cls)
+
+    def show(view: dict) -> None:
+        progress.value, score.value, reveal.value = view["progress"], view["score"], view["reveal"]
+        if view["media"] == "image":
+            image.value = view["png"]
+        clip.value = view["html"]
+        image.layout.display = None if view["media"] == "image" else "none"
+        clip.layout.display = None if view["media"] == "clip" else "none"
+        real.disabled = fake.disabled = not view["buttons"]
+        start.layout.display = "none" if game_.started else None
+        box.last = view
+
+    def on_start(_):
+        game_.start()
+        show(game_view(game_))
+
+    def on_answer(guess):
+        def handler(_):
+            if game_.started and not game_.done:
+                show(game_click(game_, guess))
+        return handler
+
+    start.on_click(on_start)
+    real.on_click(on_answer("real"))
+    fake.on_click(on_answer("fake"))
+    box = W.VBox([progress, start, image, clip, W.HBox([real, fake]), score, reveal])
+    box.add_class("real-or-fake")
+    box.buttons = {"start": start, "real": real, "fake": fake}  # handles for code and tests
+    box.image, box.clip, box.score, box.progress, box.reveal = image, clip, score, progress, reveal
+    show(game_view(game_))
+    return box

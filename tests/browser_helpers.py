@@ -91,6 +91,11 @@ class LabServer:
         """Where a notebook (relative to labs/, e.g. 00_welcome/00_welcome.ipynb) lies in the served copy."""
         return self.root / notebook
 
+    @property
+    def cache(self) -> Path:
+        """The course cache (COURSE_DATA_DIR) the server's kernels use: what a lab saves lands here."""
+        return self.root.parent / "course-cache"
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -525,6 +530,20 @@ def plays(media, seconds: float = 0.5, timeout: float = ACTION_TIMEOUT) -> str |
     if state["error"]:
         return f"MediaError code {state['error']} while playing"
     return None if ok else f"it stalled at {state['time']:.2f} s"
+
+
+def text_matching(locator, pattern: str, timeout: float = ACTION_TIMEOUT) -> str | None:
+    """The visible text of an element once it matches a regular expression (JavaScript syntax), or None."""
+    if not _waits(lambda: locator.page.wait_for_function(
+            "([e, p]) => new RegExp(p).test(e.innerText || '')", arg=[locator.element_handle(), pattern],
+            timeout=timeout * 1000)):
+        return None
+    return locator.inner_text().strip()
+
+
+def widget_hidden(locator) -> bool:
+    """True when an ipywidget is hidden by its layout (display: none) or not in the page at all."""
+    return locator.count() == 0 or locator.evaluate("e => getComputedStyle(e).display === 'none'")
 
 
 def _waits(action) -> bool:

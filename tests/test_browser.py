@@ -14,7 +14,9 @@ To test another lab, add a test that takes `lab` and `page` (a fresh browser tab
 lab's own widgets with the helpers in browser_helpers (slider, press_slider, image_src, new_image_src,
 media_state, screenshot).
 """
+import json
 import os
+import re
 
 import pytest
 
@@ -24,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.timeout(420, method="signal")]  # a hung browser still gets its teardown
 
 WELCOME = "00_welcome/00_welcome.ipynb"
+DEEPFAKE = "01_what_is_a_deepfake/01_what_is_a_deepfake.ipynb"
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +111,60 @@ def test_welcome_lab_runs_and_face_explorer_responds(lab, page, request):
     assert state["duration"] > 0, f"the talking clip has no duration in Chromium ({state})"
     problem = bh.plays(video, seconds=0.5)
     assert problem is None, f"the talking clip does not play in Chromium: {problem}"
+
+
+def test_what_is_a_deepfake_clips_play_and_the_game_scores_three_rounds(lab, page, request):
+    elapsed = bh.run_lab(page, lab, DEEPFAKE)
+    request.node.user_properties.append(("run_all_s", round(elapsed, 1)))
+
+    gallery = page.locator(".clip-gallery").first
+    videos = gallery.locator("video")
+    if videos.count() != 4:
+        pytest.fail(f"the three categories and the real clip should appear as four <video>s, found {videos.count()}; "
+                    f"the cell shows: {bh.cell_output(page, 'gallery_html(four)')}", pytrace=False)
+    for k in range(4):
+        state = bh.media_state(videos.nth(k))
+        assert state is not None and not state["error"] and state["duration"] > 0, \
+            f"clip {k + 1} of the categories does not load in Chromium ({state})"
+
+    box = page.locator(".real-or-fake")
+    if box.count() != 1:
+        pytest.fail(f"the real-or-fake game did not appear ({box.count()} elements with class real-or-fake); the cell "
+                    f"shows: {bh.cell_output(page, 'real_or_fake(')}", pytrace=False)
+    box.scroll_into_view_if_needed()
+    progress, score = box.locator(".rof-progress"), box.locator(".rof-score")
+    real, fake = box.locator("button.rof-real"), box.locator("button.rof-fake")
+    assert real.is_disabled() and fake.is_disabled(), "Real and Fake must wait for start"
+    box.locator("button.rof-start").click()
+    shown = bh.text_matching(progress, r"^Item 1 of \d+")
+    assert shown, f"pressing start did not show the first item (progress: {progress.inner_text()!r})"
+    total = int(re.search(r"of (\d+)", shown).group(1))
+    assert total == 3, f"in FAST mode a round has three items, this one has {total}"
+
+    guesses = ["fake", "real", "fake"]
+    for k, guess in enumerate(guesses, 1):
+        media = re.search(r"\((image|clip)\)", progress.inner_text()).group(1)
+        if media == "image":
+            assert bh.image_src(box.locator("img.rof-image")), f"item {k} (an image) shows no picture"
+        else:
+            assert bh.widget_hidden(box.locator("img.rof-image")), f"item {k} is a clip but the image stays shown"
+            video = box.locator(".rof-clip video")
+            state = bh.media_state(video)
+            assert state is not None and not state["error"] and state["duration"] > 0, \
+                f"item {k} (a clip) does not load in Chromium ({state})"
+        (fake if guess == "fake" else real).click()
+        after = r"^Round over" if k == total else rf"^Item {k + 1} of {total}"
+        assert bh.text_matching(progress, after), \
+            f"after answer {k} the game did not move on (progress: {progress.inner_text()!r})"
+
+    final = bh.text_matching(score, r"accuracy")
+    assert final and final.startswith("3 answered"), f"the score did not appear after three answers: {score.inner_text()!r}"
+    assert re.search(r"accuracy \d+% \(95% CI \d+%–\d+%\)", final), f"the score has no accuracy and interval: {final!r}"
+    assert real.is_disabled() and fake.is_disabled(), "the buttons must stop working when the round is over"
+    assert box.locator(".rof-reveal tr").count() == 4, "the reveal lists the three items under a header row"
+    bh.screenshot(page, bh.artifact_name(request.node.name) + "-game", box)
+
+    saved = json.loads((lab.cache / "human_baseline.json").read_text())["sessions"]
+    assert len(saved) == 1, f"one session should be saved in the course cache, found {len(saved)}"
+    assert [a["guess_fake"] for a in saved[0]["answers"]] == [g == "fake" for g in guesses]
+    assert saved[0]["score"]["answered"] == 3
