@@ -262,10 +262,32 @@ def check_data() -> list[Check]:
     return out
 
 
+def check_weights(folder=None) -> Check:
+    """The shipped pretrained weights are all there and match their checksums (labs 01, 03, 04, 05)."""
+    from pathlib import Path
+
+    from . import checkpoints, pretrained
+
+    folder = Path(folder) if folder else pretrained.FOLDER
+    bad = []
+    for name in sorted(pretrained.MANIFEST):
+        path, sidecar = folder / f"{name}.pt", folder / f"{name}.pt.sha256"
+        if not path.exists() or not sidecar.exists():
+            bad.append(f"{name} missing")
+        elif checkpoints.sha256_file(path) != sidecar.read_text().split()[0]:
+            bad.append(f"{name} corrupted")
+    if bad:
+        return Check("shipped weights", False, ", ".join(bad),
+                     "restore them with git (git checkout -- course_lib/pretrained) or rebuild: "
+                     "python -m course_lib.pretrained build NAME")
+    names = ", ".join(sorted(pretrained.MANIFEST))
+    return Check("shipped weights", True, f"{len(pretrained.MANIFEST)} models verified ({names})")
+
+
 def checks() -> list[Check]:
     """Run every check and return the results (lab 00)."""
     return [check_python(), *check_packages(), check_device(), check_widgets(), check_ffmpeg(),
-            check_cache(), check_fast(), check_platform(), *check_data()]
+            check_cache(), check_fast(), check_platform(), *check_data(), check_weights()]
 
 
 def report(results: list[Check]) -> str:

@@ -239,9 +239,12 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
         raise ValueError("frechet_distance: need at least two samples in each set")
     mu_a, mu_b = a.mean(0), b.mean(0)
     ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(ca @ cb, disp=False)
-    covmean = covmean.real
-    return float(((mu_a - mu_b) ** 2).sum() + np.trace(ca + cb - 2 * covmean))
+    # trace(sqrt(ca @ cb)) = sum of the square roots of the eigenvalues of s @ cb @ s with s = sqrt(ca): a
+    # symmetric form that stays real and stable when the covariances are singular (few samples, many features)
+    w, v = linalg.eigh(ca)
+    s = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    tr_covmean = np.sqrt(np.clip(linalg.eigvalsh(s @ cb @ s), 0, None)).sum()
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(ca) + np.trace(cb) - 2 * tr_covmean)
 
 
 def attribute_bin(ident) -> int:

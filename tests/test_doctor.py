@@ -31,7 +31,7 @@ def test_healthy_environment_exits_zero_with_a_table():
     res = run_doctor()
     assert res.returncode == 0, res.stdout + res.stderr
     for name in ("python", "numpy", "torch", "torch device", "widgets", "ffmpeg", "cache folder", "FAST mode",
-                 "platform", "synthetic world", "scikit-image data"):
+                 "platform", "synthetic world", "scikit-image data", "shipped weights"):
         assert name in res.stdout
     assert "All good" in res.stdout
 
@@ -104,3 +104,20 @@ def test_report_lists_problems_and_main_exits_nonzero(monkeypatch, capsys):
 def test_cli_usage_and_unknown_command(capsys):
     assert cli(["--help"]) == 0 and "doctor" in capsys.readouterr().out
     assert cli(["no-such-command"]) == 2
+
+
+def test_a_corrupted_shipped_weight_file_is_named_with_a_fix(tmp_path):
+    import shutil
+
+    from course_lib import pretrained
+
+    for f in pretrained.FOLDER.glob("*.pt*"):
+        shutil.copy(f, tmp_path / f.name)
+    assert doctor.check_weights(tmp_path).ok
+    damaged = tmp_path / "swap-full.pt"
+    damaged.write_bytes(damaged.read_bytes()[:-1] + b"x")
+    (tmp_path / "gan-fast.pt").unlink()
+    check = doctor.check_weights(tmp_path)
+    assert not check.ok
+    assert "swap-full corrupted" in check.detail and "gan-fast missing" in check.detail
+    assert "python -m course_lib.pretrained build" in check.fix

@@ -396,3 +396,21 @@ def test_benchmark_contract_in_fast_mode(tmp_path, monkeypatch, judges):
     assert set(record["targets_met"]) == set(gan_bench.TARGETS)
     assert (tmp_path / "gan.jsonl").read_text().count("\n") == 1
     assert any("target" in line for line in benchmarks.summary(record))
+
+
+def test_frechet_distance_matches_the_fid_formula_and_stays_real_when_singular():
+    import warnings
+
+    from scipy import linalg
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(500, 16)), rng.normal(size=(500, 16)) * 1.3 + 0.2
+    ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    expected = ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb - 2 * linalg.sqrtm(ca @ cb).real)
+    assert evaluators.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
+    assert evaluators.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6), "a set is at distance 0 from itself"
+    few = rng.normal(size=(10, 64))  # fewer samples than features: singular covariances
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        d = evaluators.frechet_distance(few, few + 0.5)
+    assert np.isfinite(d) and d > 0
