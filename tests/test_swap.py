@@ -218,3 +218,33 @@ def test_evaluate_reports_every_metric_with_the_judges_own_accuracy(tiny_model):
                 "judge_identity_accuracy", "judge_mouth_corr", "judge_eye_corr"):
         assert key in m, f"evaluate must report {key}"
     assert 0 <= m["identity_transfer"] <= 1 and -1 <= m["recon_ssim"] <= 1
+
+
+def test_colour_transfer_works_even_when_the_mask_head_sees_no_face(tiny_model):
+    import copy
+
+    blind = copy.deepcopy(tiny_model)
+    for decoder in blind.decoders.values():
+        torch.nn.init.zeros_(decoder.mask.weight)
+        torch.nn.init.constant_(decoder.mask.bias, -20.0)  # the mask head says "no face" everywhere
+    out = synth.render_batch([synth.cast(swap.PAIR[0])], synth.random_states(1, seed=2), size=64)
+    swapped = swap.swap_frames(blind, out.images, out.landmarks, swap.PAIR[1], colour=True)
+    assert swapped.shape == out.images.shape and np.isfinite(swapped).all()
+
+
+def test_a_live_preview_does_not_change_how_training_goes(tiny_sets):
+    def trained(preview_every):
+        torch.manual_seed(0)
+        model = swap.SwapModel(swap.PAIR, size=32, width=4, latent=8)
+        modes = []
+        swap.train(model, tiny_sets, steps=4, batch=4, seed=3, device="cpu", progress=False,
+                   preview_every=preview_every, on_preview=lambda step, m, h: (swap.preview(m, tiny_sets, n=2),
+                                                                               modes.append(m.training)))
+        return model, modes
+
+    plain, _ = trained(0)
+    watched, modes = trained(1)
+    assert modes == [True] * 4, "after drawing a preview the model must be back in training mode (batch norm)"
+    crops = tiny_sets[swap.PAIR[0]].images[:2]
+    assert np.allclose(swap.decode_as(plain, crops, swap.PAIR[1])[0], swap.decode_as(watched, crops, swap.PAIR[1])[0],
+                       atol=1e-5), "watching the training must not change the trained model"
