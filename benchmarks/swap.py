@@ -21,12 +21,7 @@ def run(mode: str) -> dict:
     size_override = os.environ.get("BENCH_SWAP_SIZE")  # e.g. 64 on a GPU, to compare with the CPU model
     if size_override:
         settings["size"] = int(size_override)
-    config.seed_everything(0)
-    sets = {name: swap.face_set(name, settings["n_train"], settings["size"], seed=k)
-            for k, name in enumerate(swap.PAIR)}
-    model = swap.SwapModel(swap.PAIR, settings["size"], settings["width"], settings["latent"])
-    history = swap.train(model, sets, settings["steps"], settings["batch"], settings["lr"], seed=0, device=device,
-                         progress=False)
+    model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
     metrics = swap.evaluate(model)
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
             "train_s": round(history.seconds, 1), "device": device, "size": settings["size"],

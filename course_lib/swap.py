@@ -447,14 +447,24 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
 # ----------------------------------------------------------------------------------------------------
 # Shipped models (python -m course_lib.pretrained build swap-fast|swap-full)
 
+def train_pair(settings: dict, seed: int = 0, device: str | None = None, progress: bool = True):
+    """Seed, draw both people's face sets, build and train a swapper with ``settings``: (model, history) (lab 03).
+
+    The one recipe behind the shipped models and the benchmark, so that both measure the same thing.
+    """
+    s = settings
+    config.seed_everything(seed)
+    model = SwapModel(PAIR, s["size"], s["width"], s["latent"])
+    sets = {name: face_set(name, s["n_train"], s["size"], seed=seed + k) for k, name in enumerate(PAIR)}
+    history = train(model, sets, s["steps"], s["batch"], s["lr"], seed=seed, device=device, progress=progress)
+    return model, history
+
+
 def _build(fast: bool, seed: int = 0):
     from .doctor import machine_summary
 
     s = default_settings("cpu", fast=fast)
-    config.seed_everything(seed)
-    model = SwapModel(PAIR, s["size"], s["width"], s["latent"])
-    sets = {name: face_set(name, s["n_train"], s["size"], seed=seed + k) for k, name in enumerate(PAIR)}
-    history = train(model, sets, s["steps"], s["batch"], s["lr"], seed=seed, device="cpu", progress=True)
+    model, history = train_pair(s, seed, device="cpu")
     meta = {**s, "names": list(PAIR), "train_s": history.seconds, "device": "cpu", "seed": seed,
             "machine": machine_summary(),
             "final_loss": {k: float(np.mean(v[-50:])) for k, v in history.loss.items()},
