@@ -199,28 +199,19 @@ class Step:
     target: str
 
 
-PIPELINES = {  # how the course makes each kind of clip (labs 03 and 05)
-    "(1) fake voice": (
-        Step("turn an actor's reading into the person's voice", "voice.convert", "speech", "speech"),
-    ),
-    "(1) fake voice, from a script": (
-        Step("read a script in the person's voice", "synth.speak", "text", "speech"),
-    ),
-    "(2) fake face": (
-        Step("put the person's face on a performer, frame by frame", "swap.swap_frames", "video", "video"),
-    ),
-    "(3) both": (
-        Step("turn an actor's reading into the person's voice", "voice.convert", "speech", "speech"),
-        Step("re-draw the performer's lips from that voice", "voice.lipsync_clip", "speech", "video"),
-        Step("put the person's face on the performer", "swap.swap_frames", "video", "video"),
-    ),
-    "cheapfake (lab 02)": (
-        Step("paste a face by warping triangles and blending", "faces.classical_swap", "image", "image"),
-    ),
-    "dubbing a corrected line": (
-        Step("read the corrected line in the speaker's voice", "synth.speak", "text", "speech"),
-        Step("re-draw the lips from the new line", "voice.lipsync_clip", "speech", "video"),
-    ),
+CONVERT = Step("turn an actor's reading into the person's voice", "voice.convert", "speech", "speech")
+SPEAK = Step("read a script in the person's voice", "synth.speak", "text", "speech")
+LIPSYNC = Step("re-draw the performer's lips from the new voice", "voice.lipsync_clip", "speech", "video")
+SWAP = Step("put the person's face on the performer, frame by frame", "swap.swap_frames", "video", "video")
+PASTE = Step("paste a face by warping triangles and blending", "faces.classical_swap", "image", "image")
+
+PIPELINES = {  # how the course makes each kind of clip (labs 02, 03 and 05)
+    "(1) fake voice": (CONVERT,),
+    "(1) fake voice, from a script": (SPEAK,),
+    "(2) fake face": (SWAP,),
+    "(3) both": (CONVERT, LIPSYNC, SWAP),
+    "cheapfake (lab 02)": (PASTE,),
+    "dubbing a corrected line": (SPEAK, LIPSYNC),
 }
 
 
