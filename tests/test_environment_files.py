@@ -1,6 +1,7 @@
 """binder/, environment.yml, the Makefile, .ci/run and the README agree with pyproject.toml."""
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -105,6 +106,16 @@ def test_binder_postbuild_installs_the_package_without_deps():
     assert os.access(post, os.X_OK), "binder/postBuild must be executable"
     assert re.search(r"pip install --no-deps -e \.", post.read_text(encoding="utf-8"))
     assert not (ROOT / "binder" / "environment.yml").exists(), "it would make Binder ignore requirements.txt"
+
+
+def test_binder_sessions_start_in_fast_mode_unless_the_launcher_chose():
+    start = ROOT / "binder" / "start"
+    assert os.access(start, os.X_OK), "binder/start must be executable, or Binder will not run it"
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_FAST"}
+    run = lambda **extra: subprocess.run([str(start), "sh", "-c", 'printf %s "$COURSE_FAST"'],  # noqa: E731
+                                         env={**env, **extra}, capture_output=True, text=True, check=True).stdout
+    assert run() == "1", "on Binder (1 CPU, 2 GB) the labs must start in FAST mode"
+    assert run(COURSE_FAST="0") == "0", "a launcher that set COURSE_FAST=0 must keep full mode"
 
 
 def test_environment_yml_matches_pyproject():
