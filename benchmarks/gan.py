@@ -30,7 +30,7 @@ def run(mode: str, steps: int | None = None, n: int | None = None, n_train: int 
         s = s.replace(steps=steps, every=max(1, steps))
     if n_train is not None:
         s = s.replace(n_train=n_train)
-    with gan.judges_of(mode):
+    with config.mode(mode):
         t0 = time.perf_counter()
         run_ = gan.train_gan(s, device=device, progress=False)
         ys = gan.Yardstick(n or (200 if mode == "fast" else 1000))

@@ -11,9 +11,7 @@ TARGETS = {"identity_transfer": (">=", 0.95), "expression_corr": (">=", 0.9), "t
 
 
 def run(mode: str) -> dict:
-    """Train the swapper for this mode and device, then evaluate it (lab 03)."""
-    if mode == "fast":
-        os.environ["COURSE_FAST"] = "1"
+    """Train the swapper for this mode and device, then evaluate it with that mode's judges (lab 03)."""
     from course_lib import config, swap
 
     device = config.device()
@@ -21,8 +19,9 @@ def run(mode: str) -> dict:
     size_override = os.environ.get("BENCH_SWAP_SIZE")  # e.g. 64 on a GPU, to compare with the CPU model
     if size_override:
         settings["size"] = int(size_override)
-    model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
-    metrics = swap.evaluate(model)
+    with config.mode(mode):
+        model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
+        metrics = swap.evaluate(model)
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
             "train_s": round(history.seconds, 1), "device": device, "size": settings["size"],
             "steps": settings["steps"], "width": settings["width"], "latent": settings["latent"]}

@@ -14,6 +14,7 @@ import os
 import random
 import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -28,6 +29,24 @@ def is_fast() -> bool:
 
 FAST = is_fast()
 
+
+@contextmanager
+def mode(name: str):
+    """Within this block FAST mode is on ("fast") or off ("full"), whatever COURSE_FAST says (labs 03, 04).
+
+    Benchmarks and the shipped models' builds use it so that a mode's numbers come from that mode's judges.
+    """
+    if name not in ("fast", "full"):
+        raise ValueError(f"mode: expected 'fast' or 'full', got {name!r}")
+    old = os.environ.get("COURSE_FAST")
+    os.environ["COURSE_FAST"] = "1" if name == "fast" else "0"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("COURSE_FAST", None)
+        else:
+            os.environ["COURSE_FAST"] = old
 
 def params(*, fast: dict, full: dict) -> dict:
     """Pick a lab's parameters cell values for FAST or full mode (lab 00)."""

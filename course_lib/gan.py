@@ -25,9 +25,7 @@ and the face rate (``Yardstick``).
 from __future__ import annotations
 
 import math
-import os
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
@@ -801,25 +799,6 @@ def live_view(window: int = 25):
 # ----------------------------------------------------------------------------------------------------
 # Shipped models (python -m course_lib.pretrained build gan-fast|gan-full)
 
-@contextmanager
-def judges_of(mode: str):
-    """Within this block, the judges are those of ``mode`` ("fast" or "full"), whatever COURSE_FAST says (lab 04).
-
-    FAST mode trains smaller judges; a shipped file's metrics are measured with the judges of its own mode.
-    """
-    if mode not in ("fast", "full"):
-        raise ValueError(f"judges_of: mode must be 'fast' or 'full', got {mode!r}")
-    old = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_FAST"] = "1" if mode == "fast" else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("COURSE_FAST", None)
-        else:
-            os.environ["COURSE_FAST"] = old
-
-
 def _build_pretrained(mode: str) -> tuple[dict, dict]:
     from .doctor import machine_summary
 
@@ -827,7 +806,7 @@ def _build_pretrained(mode: str) -> tuple[dict, dict]:
     run = train_gan(s, device="cpu", progress=True)
     keep = np.unique(np.linspace(0, len(run.previews) - 1, 6).round().astype(int))  # 6 previews of 8 faces ship
     run.previews = [(step, faces[:8]) for step, faces in (run.previews[i] for i in keep)]
-    with judges_of(mode):
+    with config.mode(mode):
         run.meta["metrics"] = measure_run(run)
     run.meta["machine"] = machine_summary()
     return run_state(run)

@@ -64,6 +64,20 @@ def test_nbgrader_execution_turns_fast_mode_on(no_fast_env, monkeypatch, value):
     assert config.is_fast() is True, f"under nbgrader (NBGRADER_EXECUTION={value!r}) labs must run in FAST mode"
 
 
+def test_mode_block_switches_fast_mode_and_restores_the_learners_setting(no_fast_env, monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "1")
+    with config.mode("full"):
+        assert config.is_fast() is False, "inside config.mode('full') a benchmark must use full mode's judges"
+    assert os.environ["COURSE_FAST"] == "1", "after the block, the learner's COURSE_FAST must be back"
+    monkeypatch.delenv("COURSE_FAST")
+    with config.mode("fast"):
+        assert config.is_fast() is True
+    assert "COURSE_FAST" not in os.environ, "a COURSE_FAST the learner never set must not be left behind"
+    with pytest.raises(ValueError, match="'fast' or 'full'"):
+        with config.mode("quick"):
+            pass
+
+
 def test_fast_flag_is_read_from_the_environment_at_import(no_fast_env, monkeypatch):
     import importlib
 
