@@ -27,7 +27,9 @@ def sha256_file(path) -> str:
     return h.hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def write_atomic(path, data: bytes) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, flush it to disk, then rename it into place (lab 03)."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
@@ -38,6 +40,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+    return path
 
 
 def save(path, state: dict, meta: dict | None = None, half: bool = False) -> Path:
@@ -57,15 +60,13 @@ def save(path, state: dict, meta: dict | None = None, half: bool = False) -> Pat
     data = buf.getvalue()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, data)
-    _atomic_write(path.with_name(path.name + ".sha256"), (hashlib.sha256(data).hexdigest() + "\n").encode())
+    write_atomic(path, data)
+    write_atomic(path.with_name(path.name + ".sha256"), (hashlib.sha256(data).hexdigest() + "\n").encode())
     return path
 
 
-def load(path, expected_sha256: str | None = None, map_location: str = "cpu") -> tuple[dict, dict]:
-    """Verify a checkpoint's checksum and load it with ``weights_only=True``; returns (state, meta) (lab 03)."""
-    import torch
-
+def verify(path, expected_sha256: str | None = None) -> Path:
+    """Check a checkpoint against ``expected_sha256`` or its ``.sha256`` file; raise CheckpointError if not (lab 03)."""
     path = Path(path)
     if not path.exists():
         raise CheckpointError(f"no checkpoint at {path}: train the model first, or check the path")
@@ -78,6 +79,14 @@ def load(path, expected_sha256: str | None = None, map_location: str = "cpu") ->
     if got != want:
         raise CheckpointError(f"{path} is corrupted or was changed: its sha256 is {got[:12]}… but {want[:12]}… "
                               "was expected. Delete it and train (or fetch) it again.")
+    return path
+
+
+def load(path, expected_sha256: str | None = None, map_location: str = "cpu") -> tuple[dict, dict]:
+    """Verify a checkpoint's checksum and load it with ``weights_only=True``; returns (state, meta) (lab 03)."""
+    import torch
+
+    path = verify(path, expected_sha256)
     payload = torch.load(path, map_location=map_location, weights_only=True)
     if not isinstance(payload, dict) or payload.get("format") != "deepfake-lab/1":
         raise CheckpointError(f"{path} is not a Deepfake Lab checkpoint")

@@ -274,8 +274,11 @@ def check_weights(folder=None) -> Check:
         path, sidecar = folder / f"{name}.pt", folder / f"{name}.pt.sha256"
         if not path.exists() or not sidecar.exists():
             bad.append(f"{name} missing")
-        elif checkpoints.sha256_file(path) != sidecar.read_text().split()[0]:
-            bad.append(f"{name} corrupted")
+        else:
+            try:
+                checkpoints.verify(path)
+            except checkpoints.CheckpointError:
+                bad.append(f"{name} corrupted")
     if bad:
         return Check("shipped weights", False, ", ".join(bad),
                      "restore them with git (git checkout -- course_lib/pretrained) or rebuild: "

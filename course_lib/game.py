@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import config, synth
+from . import checkpoints, config, synth
 from .validate import check_seed
 
 # ====================================================================================================
@@ -768,17 +768,7 @@ def write_json_atomic(path, data) -> Path:
     """Write JSON to a temporary file beside ``path``, flush it to disk, then rename it into place (lab 01)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=1)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return checkpoints.write_atomic(path, json.dumps(data, indent=1).encode("utf-8"))
 
 
 def save_session(record: dict, path=None) -> Path:
