@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 import os
 import posixpath
@@ -20,7 +19,6 @@ import re
 import shutil
 import stat
 import tarfile
-import tempfile
 import urllib.parse
 import urllib.request
 import warnings
@@ -31,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .config import data_dir
+from .files import as_path, atomic_path, existing_file, file_digest, temporary_folder
 from .validate import check_image, check_images, check_seed
 
 REGISTRY_ENV = "COURSE_DATASETS_REGISTRY"
@@ -165,22 +164,19 @@ def fetch(name: str, *, force: bool = False, progress: bool = True) -> Path:
     if not force and target.is_file() and not cached:
         print(f"{name}: the cached {target.name} does not match the registry's checksum; fetching it again")
     created = _make_dirs(folder)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
     ok = False
     try:
-        source = target
-        if not cached:
+        if cached:  # the archive is here and verified; only its extraction is missing
+            safe_extract(target, out, extract)
+        else:
             if entry.get("opt_in"):
                 print(f"{name}: {entry['licence']}\n{entry.get('consent', '')}".rstrip())
-            source = tmp / entry["filename"]
-            _download_verified(entry, source, progress)
-        if extract != "none":
-            safe_extract(source, out, extract)
-        if source != target:
-            os.replace(source, target)
+            with atomic_path(target) as download:  # the cache keeps its old file unless all of this succeeds
+                _download_verified(entry, download, progress)
+                if extract != "none":
+                    safe_extract(download, out, extract)
         ok = True
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
         if not ok:
             for d in reversed(created):
                 _rmdir_if_empty(d)
@@ -307,14 +303,6 @@ def _algo(entry: dict) -> tuple[str, str]:
     return ("sha256", entry["sha256"]) if entry.get("sha256") else ("md5", entry["md5"])
 
 
-def _file_digest(path: Path, algo: str) -> str:
-    h = hashlib.new(algo)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _digest_ok(path: Path, entry: dict) -> bool:
     """True if ``path`` has the registry's size and checksum (remembered per session by path, size and mtime)."""
     algo, expected = _algo(entry)
@@ -323,7 +311,7 @@ def _digest_ok(path: Path, entry: dict) -> bool:
         return False
     key = (str(path), st.st_size, st.st_mtime_ns, algo)
     if key not in _VERIFIED:
-        _VERIFIED[key] = _file_digest(path, algo)
+        _VERIFIED[key] = file_digest(path, algo)
     return _VERIFIED[key] == expected
 
 
@@ -340,7 +328,7 @@ def _verify(path: Path, entry: dict, src: dict) -> None:
         raise DatasetError(f"got an HTML page instead of the file (Google Drive's download quota?) from {_where(src)}; "
                            "try again later or use a mirror.")
     algo, expected = _algo(entry)
-    actual = _file_digest(path, algo)
+    actual = file_digest(path, algo)
     size = path.stat().st_size
     sizes = f"{size} bytes" + (f", expected {entry['size']}" if entry.get("size") and entry["size"] != size else "")
     raise DatasetError(f"the file's {algo} is {actual} but the registry expects {expected} ({sizes}); "
@@ -398,50 +386,57 @@ def _check_link(member: str, link: str, archive: Path, relative_to_member: bool)
 
 def safe_extract(archive, target, kind: str | None = None) -> Path:
     """Extract a zip or tar archive into ``target`` atomically, refusing members that escape it (lab 00)."""
-    archive, target = Path(archive), Path(target)
+    archive, target = existing_file(archive, "archive"), as_path(target, "target")
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"safe_extract: target {target} is a file; give a folder to extract into (it is replaced)")
+    if target.resolve() in archive.resolve().parents:
+        raise ValueError(f"safe_extract: the archive {archive} lies inside target {target}, which extraction "
+                         "replaces; extract into another folder")
     if kind is None:
         kind = "zip" if zipfile.is_zipfile(archive) else "tar" if tarfile.is_tarfile(archive) else None
     if kind not in ("zip", "tar"):
         raise ValueError(f"safe_extract: {archive} is not a zip or tar archive; pass kind='zip' or kind='tar'")
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-extract-", dir=target.parent))
     try:
-        if kind == "zip":
-            with zipfile.ZipFile(archive) as zf:
-                for m in zf.infolist():
-                    _member_path(tmp, m.filename, archive)
-                    if stat.S_ISLNK(m.external_attr >> 16):
-                        _check_link(m.filename, zf.read(m).decode("utf-8", "replace"), archive, True)
-                zf.extractall(tmp)
-        else:
-            with tarfile.open(archive) as tf:
-                members = tf.getmembers()
-                for m in members:
-                    _member_path(tmp, m.name, archive)
-                    if m.issym() or m.islnk():
-                        _check_link(m.name, m.linkname, archive, m.issym())
-                    elif not (m.isfile() or m.isdir()):
-                        raise DatasetError(f"refusing to extract {archive.name}: member {m.name!r} is a device or "
-                                           "pipe, which a dataset never needs.")
-                try:
-                    tf.extractall(tmp, members, filter="data")  # Python's own guard, as a second line of defence
-                except TypeError:  # a Python without extraction filters: the checks above stand alone
-                    tf.extractall(tmp, members)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".tmp-old-", dir=target.parent))
-            os.replace(target, old / "x")
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
+        with temporary_folder(prefix=".tmp-extract-", dir=target.parent) as tmp:
+            _extract_checked(archive, tmp, kind)
+            if target.exists():
+                with temporary_folder(prefix=".tmp-old-", dir=target.parent) as old:
+                    os.replace(target, old / "x")
+                    os.replace(tmp, target)
+            else:
+                os.replace(tmp, target)
     except getattr(tarfile, "FilterError", ()) as exc:  # only Pythons with extraction filters have it
         raise DatasetError(f"refusing to extract {archive.name}: {exc}. The archive is malformed or malicious: "
                            "delete it and get the data from a trusted source.") from exc
     except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         raise DatasetError(f"{archive.name} is not a readable {kind} archive ({exc}); delete it and fetch again") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _extract_checked(archive: Path, tmp: Path, kind: str) -> None:
+    """Extract into the empty folder ``tmp``, after checking that every member stays inside it."""
+    if kind == "zip":
+        with zipfile.ZipFile(archive) as zf:
+            for m in zf.infolist():
+                _member_path(tmp, m.filename, archive)
+                if stat.S_ISLNK(m.external_attr >> 16):
+                    _check_link(m.filename, zf.read(m).decode("utf-8", "replace"), archive, True)
+            zf.extractall(tmp)
+        return
+    with tarfile.open(archive) as tf:
+        members = tf.getmembers()
+        for m in members:
+            _member_path(tmp, m.name, archive)
+            if m.issym() or m.islnk():
+                _check_link(m.name, m.linkname, archive, m.issym())
+            elif not (m.isfile() or m.isdir()):
+                raise DatasetError(f"refusing to extract {archive.name}: member {m.name!r} is a device or "
+                                   "pipe, which a dataset never needs.")
+        try:
+            tf.extractall(tmp, members, filter="data")  # Python's own guard, as a second line of defence
+        except TypeError:  # a Python without extraction filters: the checks above stand alone
+            tf.extractall(tmp, members)
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -15,10 +15,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass
 
 from . import config
+from .files import temporary_folder
 
 REINSTALL = "pip install -e '.[lab]' in the course folder (on Colab: rerun the lab's setup cell)"
 MIN_FREE_GB = 0.5
@@ -198,7 +198,7 @@ def check_cache() -> Check:
     fix = "set COURSE_DATA_DIR to a writable folder with space, e.g. export COURSE_DATA_DIR=~/deepfake-data"
     try:
         path = config.data_dir()
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-"):
+        with temporary_folder(prefix=".doctor-", dir=path):  # can we write here? (removed at once)
             pass
         free_gb = shutil.disk_usage(path).free / 1e9
     except OSError as exc:

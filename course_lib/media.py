@@ -1,21 +1,21 @@
 """Video and audio in and out: H.264/AAC mp4 files that browsers play, and notebook display (lab 00).
 
 Writing goes through imageio-ffmpeg's own ffmpeg (libx264 for video, AAC for audio, ``yuv420p`` and
-``+faststart`` so that every browser plays the file inline). Files are written atomically: a temporary
-file beside the target is renamed into place only once ffmpeg has finished.
+``+faststart`` so that every browser plays the file inline). Files are written atomically
+(``files.atomic_path``): a temporary file beside the target is renamed into place only once ffmpeg has
+finished. Reading checks that the file exists before ffmpeg runs, and says so when ffmpeg cannot read it.
 """
 from __future__ import annotations
 
 import base64
 import io
-import os
 import re
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .files import as_path, atomic_path, existing_file, temporary_folder
 from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images
 
 
@@ -36,14 +36,9 @@ def write_wav(path, audio, sr: int = SAMPLE_RATE) -> Path:
     from scipy.io import wavfile
 
     audio = check_audio(audio, sr)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    path = as_path(path)
+    with atomic_path(path) as tmp:
         wavfile.write(tmp, sr, (np.clip(audio, -1, 1) * 32767).astype(np.int16))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     return path
 
 
@@ -72,11 +67,8 @@ def write_mp4(path, frames, audio=None, fps: int = FPS, sr: int = SAMPLE_RATE, m
     if not (isinstance(fps, (int, np.integer)) and 1 <= fps <= 120):
         raise ValueError(f"write_mp4: fps must be a whole number from 1 to 120, got {fps!r}")
     u8 = to_uint8(_upscale(frames, min_size))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_dir = Path(tempfile.mkdtemp(prefix=".mp4-", dir=path.parent))
-    try:
-        tmp_video = tmp_dir / "video.mp4"
+    path = as_path(path)
+    with temporary_folder(prefix="deepfake-lab-mp4-") as tmp_dir, atomic_path(path) as tmp_video:
         wav = None
         if audio is not None:
             wav = write_wav(tmp_dir / "audio.wav", audio, sr)
@@ -97,21 +89,24 @@ def write_mp4(path, frames, audio=None, fps: int = FPS, sr: int = SAMPLE_RATE, m
                 pass
             raise
         writer.close()
-        os.replace(tmp_video, path)
-    finally:
-        for p in tmp_dir.glob("*"):
-            p.unlink()
-        tmp_dir.rmdir()
     return path
+
+
+def _ffmpeg_error(stderr: str, path: Path) -> str:
+    """ffmpeg's complaint about ``path``: its last line, without the path it repeats."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip() and "At least one output" not in ln]
+    last = lines[-1] if lines else "no output"
+    return last.replace(f"{path}: ", "").replace(str(path), "the file")[:200]
 
 
 def probe(path) -> dict:
     """Codecs, size, frame rate and duration of a media file, read from ffmpeg's report (lab 00)."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no such media file: {path}")
+    path = existing_file(path, what="media file")  # before ffmpeg, whose own error is a page of banner
     res = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     text = res.stderr
+    if "Stream #" not in text:
+        raise ValueError(f"probe: ffmpeg cannot read {path} as audio or video ({_ffmpeg_error(text, path)}); "
+                         "check that it is a media file and not damaged")
     info: dict = {"video_codec": None, "audio_codec": None}
     m = re.search(r"Stream .*Video: (\w+).*?, (\d+)x(\d+).*?, ([\d.]+) fps", text)
     if m:
@@ -127,10 +122,11 @@ def probe(path) -> dict:
 
 def read_audio(path, sr: int = SAMPLE_RATE) -> np.ndarray:
     """Decode the audio track of any media file to mono float32 at ``sr`` (lab 05)."""
+    path = existing_file(path, what="media file")
     res = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(sr), "-f", "s16le", "-"],
                          capture_output=True)
     if res.returncode != 0:
-        raise ValueError(f"could not read audio from {path}: {res.stderr.decode(errors='replace').strip()}")
+        raise ValueError(f"could not read audio from {path}: {_ffmpeg_error(res.stderr.decode(errors='replace'), path)}")
     return np.frombuffer(res.stdout, np.int16).astype(np.float32) / 32768.0
 
 
@@ -138,21 +134,35 @@ def read_video(path, max_frames: int | None = None) -> tuple[np.ndarray, float]:
     """Decode a video file's frames to T×H×W×3 float32 in [0, 1]; returns (frames, fps) (lab 05)."""
     import imageio_ffmpeg
 
-    gen = imageio_ffmpeg.read_frames(str(path))
-    meta = next(gen)
-    w, h = meta["size"]
+    path = existing_file(path, what="media file")
+    if max_frames is not None and (isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer))
+                                   or max_frames < 1):
+        raise ValueError(f"read_video: max_frames must be a whole number of at least 1 (or None for all), "
+                         f"got {max_frames!r}")
     frames = []
-    for i, raw in enumerate(gen):
-        if max_frames is not None and i >= max_frames:
-            break
-        frames.append(np.frombuffer(raw, np.uint8).reshape(h, w, 3))
-    gen.close()
+    try:
+        gen = imageio_ffmpeg.read_frames(str(path))
+        meta = next(gen)
+        w, h = meta["size"]
+        for i, raw in enumerate(gen):
+            if max_frames is not None and i >= max_frames:
+                break
+            frames.append(np.frombuffer(raw, np.uint8).reshape(h, w, 3))
+        gen.close()
+    except (OSError, RuntimeError, StopIteration, KeyError, ValueError) as exc:
+        raise ValueError(f"read_video: ffmpeg cannot read {path} as a video ({_ffmpeg_error(str(exc), path)}); "
+                         "check that it is a video file and not damaged") from None
+    if not frames:
+        raise ValueError(f"read_video: {path} holds no video frames; is it an audio-only file?")
     return np.stack(frames).astype(np.float32) / 255.0, float(meta["fps"])
 
 
 def video_html(path, width: int = 256, autoplay: bool = False) -> str:
     """An HTML5 <video> tag with the mp4 embedded, so it plays in Jupyter, Colab and exported pages (lab 00)."""
-    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    path = existing_file(path, what="media file")
+    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
+        raise ValueError(f"video_html: width must be a whole number of pixels (at least 1), got {width!r}")
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
     auto = " autoplay" if autoplay else ""
     return (f'<video width="{int(width)}" controls{auto} playsinline style="image-rendering: pixelated">'
             f'<source src="data:video/mp4;base64,{data}" type="video/mp4">'

@@ -461,6 +461,22 @@ def test_safe_extract_replaces_an_old_extraction(tmp_path):
     assert [p.name for p in target.iterdir()] == ["new.txt"]
 
 
+def test_safe_extract_checks_its_paths_first(tmp_path):
+    with pytest.raises(FileNotFoundError, match="archive: no such file: .*missing.zip"):
+        datasets.safe_extract(tmp_path / "missing.zip", tmp_path / "out")
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("x.txt", "x")
+    with pytest.raises(TypeError, match="target must be a file path"):
+        datasets.safe_extract(archive, None)
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(ValueError, match="target .*a-file is a file"):
+        datasets.safe_extract(archive, tmp_path / "a-file")
+    with pytest.raises(ValueError, match="lies inside target"):
+        datasets.safe_extract(archive, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "a.zip"], "refused calls write nothing"
+
+
 # ----------------------------------------------------------------------------------------------------
 # Loaders
 

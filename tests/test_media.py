@@ -206,6 +206,60 @@ def test_probe_of_a_missing_file_raises(tmp_path):
         media.probe(tmp_path / "missing.mp4")
 
 
+def test_probe_of_a_file_ffmpeg_cannot_read_raises(tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("these are not frames")
+    with pytest.raises(ValueError, match="probe: ffmpeg cannot read .*notes.mp4 as audio or video"):
+        media.probe(bad)
+
+
+@pytest.mark.parametrize("read", [media.read_video, media.video_html, media.read_audio])
+def test_reading_a_missing_file_says_so_before_ffmpeg_runs(tmp_path, read, capfd):
+    with pytest.raises(FileNotFoundError, match="no such media file: .*missing.mp4"):
+        read(tmp_path / "missing.mp4")
+    assert "ffmpeg version" not in capfd.readouterr().err, "ffmpeg's banner must not reach the learner"
+
+
+def test_read_video_of_a_non_video_says_so(tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("these are not frames")
+    with pytest.raises(ValueError, match="read_video: ffmpeg cannot read .*notes.mp4 as a video"):
+        media.read_video(bad)
+    with pytest.raises(ValueError, match="max_frames must be a whole number"):
+        media.read_video(bad, max_frames=0)
+
+
+def test_read_and_show_refuse_a_path_that_is_not_a_path():
+    with pytest.raises(TypeError, match="path must be a file path"):
+        media.read_video(None)
+    with pytest.raises(TypeError, match="path must be a file path"):
+        media.video_html(3)
+
+
+def test_write_wav_errors_name_the_users_path(tmp_path):
+    folder = tmp_path / "voices"
+    folder.mkdir()
+    with pytest.raises(OSError) as info:
+        media.write_wav(folder, tone(0.1))
+    assert str(folder) in str(info.value) and ".tmp" not in str(info.value), str(info.value)
+    assert list(folder.iterdir()) == [], "the failed write must leave nothing behind"
+
+
+def test_clip_show_leaves_no_temporary_folder_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    from course_lib import synth
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shown = []
+    monkeypatch.setattr(media, "show_video", lambda path, width=256: shown.append(media.video_html(path, width)))
+    clip = synth.talking_clip(synth.cast("ada"), "Hi.", seconds=0.4, size=16, seed=0)
+    assert clip.show() is None and len(shown) == 1 and "base64," in shown[0], "the clip is embedded and shown"
+    assert list(tmp_path.iterdir()) == [], f"Clip.show must remove its temporary mp4: {list(tmp_path.iterdir())}"
+    kept = clip.show(tmp_path / "keep.mp4")
+    assert kept == tmp_path / "keep.mp4" and kept.is_file(), "a path given to show keeps the mp4 there"
+
+
 # ----------------------------------------------------------------------------------------- display
 
 

@@ -65,15 +65,19 @@ class Clip:
         return write_mp4(path, self.frames, self.audio, self.fps, self.sr)
 
     def show(self, path=None, width: int = 256):
-        """Write the clip (to ``path`` or a temporary file) and play it inline with sound (lab 00)."""
-        import tempfile
+        """Play the clip inline with sound, keeping the mp4 at ``path`` if given; returns ``path`` (lab 00).
 
+        Without ``path`` the mp4 goes to a temporary folder that is removed once the video is embedded.
+        """
+        from ..files import temporary_folder
         from ..media import show_video
 
-        if path is None:
-            path = Path(tempfile.mkdtemp(prefix="clip-")) / "clip.mp4"
-        show_video(self.write(path), width)
-        return path
+        if path is not None:
+            show_video(self.write(path), width)
+            return path
+        with temporary_folder(prefix="deepfake-lab-clip-") as folder:
+            show_video(self.write(folder / "clip.mp4"), width)
+        return None
 
 
 def sample_text(seconds: float, seed: int = 0) -> str:
