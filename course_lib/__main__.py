@@ -1,32 +1,26 @@
-"""Command line of the course library: ``python -m course_lib COMMAND`` (lab 00)."""
+"""Command line of the course library: ``python -m course_lib doctor`` (lab 00)."""
 from __future__ import annotations
 
-import importlib
 import sys
 
-# command -> (module with a main(argv) -> int, one-line help)
-COMMANDS = {
-    "doctor": ("course_lib.doctor", "check that this environment can run the labs, and say how to fix it"),
-}
+USAGE = """usage: python -m course_lib COMMAND [ARGS]
 
-
-def usage() -> str:
-    """The list of commands (lab 00)."""
-    lines = ["usage: python -m course_lib COMMAND [ARGS]", "", "commands:"]
-    return "\n".join(lines + [f"  {name:<8} {text}" for name, (_, text) in COMMANDS.items()])
+commands:
+  doctor   check that this environment can run the labs, and say how to fix it"""
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one subcommand and return its exit status (lab 00)."""
+    """Run the one command, ``doctor``, and return its exit status (lab 00)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(usage())
+        print(USAGE)
         return 0 if argv else 2
-    name, rest = argv[0], argv[1:]
-    if name not in COMMANDS:
-        print(f"unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+    if argv[0] != "doctor":
+        print(f"unknown command {argv[0]!r}\n\n{USAGE}", file=sys.stderr)
         return 2
-    return importlib.import_module(COMMANDS[name][0]).main(rest)
+    from . import doctor
+
+    return doctor.main(argv[1:])
 
 
 if __name__ == "__main__":

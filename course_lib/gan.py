@@ -510,7 +510,18 @@ def save_run(path, run: GANRun, half: bool = False):
 def load_run(path, device: str | None = None) -> GANRun:
     """Verify a saved run's checksum, load it with ``weights_only=True`` and rebuild it (lab 04)."""
     state, meta = checkpoints.load(path)
-    return run_from_state(state, meta, device)
+    if device is not None:
+        checkpoints.check_device(device, "load_run: device")
+    try:
+        return run_from_state(state, meta, device)
+    except checkpoints.CheckpointError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - wrong shapes, missing settings or weights: one clear error
+        reason = " ".join(str(exc).split())[:200]
+        raise checkpoints.CheckpointError(
+            f"{path} is a verified checkpoint but not a DCGAN run this library can rebuild "
+            f"({type(exc).__name__}: {reason}); it was saved by another version of the course or holds another "
+            "model: delete it and train the run again (gan.train_gan, then gan.save_run)") from None
 
 
 # ----------------------------------------------------------------------------------------------------

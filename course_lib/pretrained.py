@@ -6,13 +6,12 @@ pretrained, in ``course_lib/pretrained/``, for both FAST and full mode. Anyone c
     python -m course_lib.pretrained build swap-full      # or: swap-fast, gan-full, gan-fast, all
     python -m course_lib.pretrained list
 
-Building is deterministic for a given machine and seed; ``MANIFEST`` names the function that builds each
-file. Files are float16 checkpoints (see ``course_lib.checkpoints``) with a ``.sha256`` beside them,
-verified on every load. All shipped weights together stay under 20 MB (a test checks it).
+Building is deterministic for a given machine and seed; ``MANIFEST`` says what each file holds and
+``builder`` gives the function that trains it. Files are float16 checkpoints (see ``course_lib.checkpoints``)
+with a ``.sha256`` beside them, verified on every load. All shipped weights together stay under 20 MB (a test checks it).
 """
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -21,18 +20,30 @@ from . import checkpoints
 FOLDER = Path(__file__).parent / "pretrained"
 BUDGET_BYTES = 20 * 1024 * 1024
 
-# name -> "module:function" that trains the model and returns (state_dict, meta)
+# name -> what the file holds; ``builder(name)`` is the function that trains it
 MANIFEST = {
-    "swap-fast": "course_lib.swap:build_pretrained_fast",
-    "swap-full": "course_lib.swap:build_pretrained_full",
-    "gan-fast": "course_lib.gan:build_pretrained_fast",
-    "gan-full": "course_lib.gan:build_pretrained_full",
+    "swap-fast": "lab 03's face-swap autoencoder, FAST mode",
+    "swap-full": "lab 03's face-swap autoencoder, full mode",
+    "gan-fast": "lab 04's DCGAN, FAST mode",
+    "gan-full": "lab 04's DCGAN, full mode",
 }
+
+
+def builder(name: str):
+    """The function that trains the model for ``name`` and returns (state_dict, meta) (lab 03).
+
+    swap and gan are imported only here, when a file is built: they need torch.
+    """
+    path(name)  # a clear error for an unknown name
+    from . import gan, swap
+
+    return {"swap-fast": swap.build_pretrained_fast, "swap-full": swap.build_pretrained_full,
+            "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full}[name]
 
 
 def path(name: str) -> Path:
     """Where the shipped file for ``name`` lives (lab 03)."""
-    if name not in MANIFEST:
+    if not isinstance(name, str) or name not in MANIFEST:
         raise ValueError(f"no pretrained model {name!r}; the course ships {sorted(MANIFEST)}")
     return FOLDER / f"{name}.pt"
 
@@ -53,8 +64,7 @@ def load(name: str) -> tuple[dict, dict]:
 
 def build(name: str) -> Path:
     """Train the model for ``name`` with its builder and write the shipped file (lab 03)."""
-    module, func = MANIFEST[name].split(":")
-    state, meta = getattr(importlib.import_module(module), func)()
+    state, meta = builder(name)()
     out = checkpoints.save(path(name), state, {**meta, "name": name}, half=True)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     return out
@@ -67,10 +77,14 @@ def main(argv: list[str] | None = None) -> int:
         for name in MANIFEST:
             p = path(name)
             size = f"{p.stat().st_size / 1e6:.1f} MB" if p.exists() else "missing"
-            print(f"{name:<10} {size:>10}  built by {MANIFEST[name]}")
+            print(f"{name:<10} {size:>10}  {MANIFEST[name]}")
         return 0
     if argv[0] == "build" and len(argv) == 2:
-        for name in (MANIFEST if argv[1] == "all" else [argv[1]]):
+        names = list(MANIFEST) if argv[1] == "all" else [argv[1]]
+        if argv[1] != "all" and argv[1] not in MANIFEST:
+            print(f"no pretrained model {argv[1]!r}; the course ships {', '.join(MANIFEST)} (or: all)", file=sys.stderr)
+            return 2
+        for name in names:
             build(name)
         return 0
     print("usage: python -m course_lib.pretrained list | build NAME | build all", file=sys.stderr)
