@@ -151,3 +151,11 @@ def test_c2pa_never_calls_an_edited_file_valid(files, credentials, name):
     assert P.c2pa_verify(d / f"edited-{name}").status == P.CHANGED
     (d / f"forged-{name}").write_bytes(data.replace(b"deepfake-lab", b"deepfake-LAB"))  # a change in the signed claim
     assert P.c2pa_verify(d / f"forged-{name}").status == P.BAD_SIGNATURE
+
+
+def test_a_full_hd_frame_and_every_frame_of_a_clip_carry_the_mark():
+    face = np.kron(synth.render(synth.cast("ada"), size=180)[0], np.ones((6, 6, 1)))  # 1080×1080
+    frame = np.clip(np.tile(face, (1, 2, 1))[:, :1920], 0, 1)  # a full-HD frame, 1080×1920
+    assert P.bit_accuracy(P.decode(P.jpeg(P.embed(frame, BITS, KEY), 70), KEY), BITS) == 1.0
+    clip = P.embed_frames(np.stack([frame[:256, :256]] * 3), BITS, KEY)
+    assert all(P.bit_accuracy(P.decode(f, KEY), BITS) == 1.0 for f in clip), "a marked clip frame lost bits"
