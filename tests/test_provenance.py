@@ -159,3 +159,15 @@ def test_a_full_hd_frame_and_every_frame_of_a_clip_carry_the_mark():
     assert P.bit_accuracy(P.decode(P.jpeg(P.embed(frame, BITS, KEY), 70), KEY), BITS) == 1.0
     clip = P.embed_frames(np.stack([frame[:256, :256]] * 3), BITS, KEY)
     assert all(P.bit_accuracy(P.decode(f, KEY), BITS) == 1.0 for f in clip), "a marked clip frame lost bits"
+
+
+def test_c2pa_reports_a_reencoded_file_as_unsigned_and_a_strangers_chain_as_untrusted(files, credentials):
+    import imageio.v3 as iio
+
+    d, jpg, _ = files
+    signed = P.c2pa_sign(jpg, d / "s3-face.jpg", credentials)
+    iio.imwrite(d / "reencoded-face.jpg", iio.imread(signed), quality=90)
+    assert P.c2pa_verify(d / "reencoded-face.jpg").status == P.NO_MANIFEST, "a re-encoded file kept its manifest"
+    stranger = P.c2pa_sign(jpg, d / "stranger-face.jpg", P.make_credentials("Someone Else"))
+    verdict = P.c2pa_verify(stranger, trust_root=credentials.root_pem)
+    assert verdict.status == P.VALID and not verdict.trusted, f"a stranger's signature was trusted: {verdict}"
