@@ -11,6 +11,7 @@
 * ``faces``: landmark measures, alignment, warping, masks, colour transfer, blending (labs 00 and 02)
 * ``forensics``: hand-crafted artifact cues (introduced in lab 02, used in lab 06)
 * ``checkpoints``: atomic, checksummed model weights loaded with ``weights_only=True`` (lab 03)
+* ``provenance``: watermarks on faces and voices, attacks, tamper maps, Ed25519 and C2PA signatures (lab 08)
 
 Importing ``course_lib`` is cheap: torch and other heavy libraries load only where a module needs them.
 """
