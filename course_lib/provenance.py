@@ -33,7 +33,7 @@ import numpy as np
 from scipy import fft as _fft
 from scipy import ndimage, signal, stats
 
-from .checkpoints import write_atomic
+from .files import write_bytes_atomic
 from .validate import SAMPLE_RATE, check_audio, check_image, check_images, check_mask, check_seed
 
 BLOCK = 8
@@ -659,7 +659,7 @@ def c2pa_sign(src, dst, credentials: Credentials, creator: str = "Deepfake Lab",
     out = io.BytesIO()
     with c2pa.Signer.from_info(info) as signer, c2pa.Builder(manifest) as builder, open(src, "rb") as source:
         builder.sign(signer, mime, source, out)
-    return write_atomic(dst, out.getvalue())
+    return write_bytes_atomic(dst, out.getvalue())
 
 
 def c2pa_verify(path, trust_root: bytes | None = None) -> Verdict:
