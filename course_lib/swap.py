@@ -6,19 +6,13 @@ warped inputs. Because the encoder is shared, its code has to describe what the 
 common (pose, expression, light) and leave identity to the decoders. The swap is then one line: encode a
 frame of A, decode it with B's decoder.
 
-The design follows faceswap's "original" model (REFERENCES.md): 5×5 stride-2 convolutions, a bottleneck,
-pixel-shuffle upscaling, a sigmoid output and a mask head; random-warp augmentation on a 5×5 control grid;
-a masked loss that weights the eyes and mouth more. It is narrower (``width``) and trains at 64×64 on a CPU
-(128×128 when a GPU is present). Three changes make it learn in minutes rather than days, each measured on
-this course's 2-core CPU while building it (the lab tells the story):
-
-* the bottleneck keeps faceswap's code size (1,024 numbers at 64×64) but as an 8×8 map of 16 channels
-  instead of a dense vector, and every convolution is followed by batch norm (faceswap's dense code without
-  normalisation, 1,800 steps: expression correlation 0.18);
-* the loss adds DeepFaceLab's structural dissimilarity (DSSIM) to the L1 error, which punishes blur: at
-  600 steps the swaps' mouth correlation rose from 0.74 to 0.90;
-* eyes weigh 8 and the mouth 3 (faceswap: 3 and 2), and the training set catches a blink 30% of the time;
-* the random warp is half as strong as faceswap's (expression r 0.85 → 0.92 at 1,500 steps).
+The design follows faceswap's "original" model (``plugins/train/model/original.py`` in
+github.com/deepfakes/faceswap): 5×5 stride-2 convolutions, a bottleneck, pixel-shuffle upscaling, a sigmoid
+output and a mask head; random-warp augmentation on a 5×5 control grid; a masked loss that weights the eyes
+and mouth more. It is narrower (``width``) and trains at 64×64 on a CPU (128×128 when a GPU is present). Its
+code is an 8×8 map with batch norm after every convolution, its loss adds DeepFaceLab's DSSIM to the L1 error,
+eyes weigh 8 and the mouth 3, and its random warp is half as strong as faceswap's. Why, with the numbers
+measured while building it: ``docs/design.md`` and lab 03.
 """
 from __future__ import annotations
 
