@@ -131,7 +131,7 @@ def word_to_phonemes(word: str) -> list[str]:
 
 
 def text_to_phonemes(text: str) -> list[str]:
-    """English text to a phoneme list, with ``_`` for pauses at punctuation (lab 05)."""
+    """English text to a phoneme list, with ``_`` for pauses at punctuation (lab 00, lab 05)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     text = re.sub(r"\d", lambda m: f" {_DIGITS[int(m.group())]} ", text.lower())
