@@ -326,7 +326,8 @@ def mouth_track(segs: list[Segment], duration: float, fps: int = FPS) -> tuple[n
 class SynthesisSteps:
     """Every intermediate of the synthesiser for one line, per sample (lab 05).
 
-    ``f0`` is the pitch contour, ``source`` the glottal buzz alone, ``formants`` the F1-F4 tracks (4×n Hz),
+    ``f0`` is the pitch contour, ``source`` the glottal buzz alone (at the synthesiser's own level, which can
+    exceed 1: scale it before playing it), ``formants`` the F1-F4 tracks (4×n Hz),
     ``voiced`` the voiced excitation through those formants, ``noise`` the consonants' hiss and bursts, and
     ``audio`` the finished line (what ``speak`` returns).
     """
