@@ -1,4 +1,4 @@
-"""course_lib.audio, voice and lipsync (lab 05): spectrograms, mel, YIN pitch, source-filter steps, conversion, lip sync.
+"""course_lib.audio, voice and lipsync (lab 05): spectrograms, cepstra, YIN pitch, a vowel, conversion, lip sync.
 
 Accuracy is checked against the synthetic world's ground truth (the pitch contour the synthesiser used, the
 mouth track a clip was rendered with, shifts injected on purpose). No timing is asserted here.
@@ -167,7 +167,7 @@ def test_pitch_track_follows_the_synthesisers_true_contour(name):
     assert np.mean(err > 0.2) < 0.03, f"gross (octave) errors in {np.mean(err > 0.2):.1%} of vowel frames"
 
 
-# ------------------------------------------------------------------------------------ a vowel from the source-filter model
+# ---------------------------------------------------------------------------------- a vowel, source and filter
 
 
 def test_vowel_formants_scale_with_the_vocal_tract():
