@@ -9,9 +9,9 @@
   ``vc_pitch_match``: median of (measured output pitch / target's pitch); ``vc_alpha_error``: median
   |α / true tract ratio − 1|, α being the converter's own estimate from audio (the true ratio is read from
   the Identity objects here, for checking only).
-* ``lipsync_offset_acc``: share of (clip, injected shift in −10..10 frames) whose offset ``voice.sync_offset``
+* ``lipsync_offset_acc``: share of (clip, injected shift in −10..10 frames) whose offset ``lipsync.sync_offset``
   recovers within one frame, lips read from landmarks; ``lipsync_offset_acc_pixels`` the same from pixels
-  (``voice.mouth_contrast``). ``mouth_audio_corr``: correlation of ``mouth_from_audio`` with the true mouth.
+  (``lipsync.mouth_contrast``). ``mouth_audio_corr``: correlation of ``mouth_from_audio`` with the true mouth.
 * ``tts_s_per_s``: seconds of ``synth.speak`` per second of audio; ``vc_s_per_s`` the same for ``convert``.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ SETTINGS = {
 
 def run(mode: str) -> dict:
     """Conversion transfer, offset accuracy and synthesis speed for the mode's settings (lab 05)."""
-    from course_lib import evaluators, synth, voice
+    from course_lib import evaluators, lipsync, synth, voice
 
     s = SETTINGS[mode]
     judge = evaluators.speaker_judge(**evaluators.SPEAKER_JUDGE_SETTINGS[mode])
@@ -42,9 +42,9 @@ def run(mode: str) -> dict:
 
     clips = [synth.talking_clip(synth.identity(60_000 + i), seconds=s["seconds"], size=s["size"], seed=i)
              for i in range(s["clips"])]
-    by_landmarks = voice.offset_trials(clips, use="landmarks")
-    by_pixels = voice.offset_trials(clips, use="pixels")
-    mouth_corr = np.median([np.corrcoef(voice.mouth_from_audio(c.audio, len(c.frames)), c.truth["mouth_open"])[0, 1]
+    by_landmarks = lipsync.offset_trials(clips, use="landmarks")
+    by_pixels = lipsync.offset_trials(clips, use="pixels")
+    mouth_corr = np.median([np.corrcoef(lipsync.mouth_from_audio(c.audio, len(c.frames)), c.truth["mouth_open"])[0, 1]
                             for c in clips])
 
     tts_lines = list(synth.SENTENCES[:4])

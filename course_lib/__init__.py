@@ -1,17 +1,26 @@
 """Deepfake Lab's helper library. Modules follow the syllabus:
 
-* ``config``: FAST mode, parameters, device, seeds, the data cache (lab 00)
+* ``config``: mode (fast/full), parameters, device, seeds, the data cache (lab 00)
 * ``validate``: the course's data conventions, checked at every public boundary (lab 00)
+* ``files``: checksums, atomic writes, temporary folders (lab 00)
 * ``synth``: the synthetic face-and-voice world with ground truth (lab 00)
 * ``datasets``: the dataset registry, verified downloads, loaders (lab 00)
 * ``media``: mp4 (H.264 + AAC) and audio in and out, notebook display (lab 00)
 * ``grading``: friendly checks for the graded exercises (lab 00)
 * ``widgets``, ``viz``: interactive explorers, plots and code display (lab 00 onwards)
 * ``doctor``: is this environment ready? (lab 00)
+* ``categories``, ``game``, ``baseline``: the three categories, "real or fake?" rounds, the human baseline (lab 01)
 * ``faces``: landmark measures, alignment, warping, masks, colour transfer, blending (labs 00 and 02)
 * ``forensics``: hand-crafted artifact cues (introduced in lab 02, used in lab 06)
-* ``checkpoints``: atomic, checksummed model weights loaded with ``weights_only=True`` (lab 03)
+* ``checkpoints``, ``pretrained``: safe model weights and the shipped ones (lab 03)
+* ``judges``: instruments trained on real data only, that measure fakes (labs 03 to 05)
+* ``swap``: the autoencoder face swap (lab 03)
+* ``gan``: DCGAN (lab 04)
+* ``audio``: spectrograms, cepstra (MFCC, LFCC), pitch, speaker features (lab 05, lab 07)
+* ``voice``: the source-filter vowel and voice conversion (lab 05)
+* ``lipsync``: a mouth from the voice, audio-visual offset, re-synced clips (lab 05)
 * ``provenance``: watermarks on faces and voices, attacks, tamper maps, Ed25519 and C2PA signatures (lab 08)
+* ``authoring``: the notebooks' checks and generation (instructors)
 
 Importing ``course_lib`` is cheap: torch and other heavy libraries load only where a module needs them.
 """

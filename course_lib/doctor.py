@@ -263,7 +263,7 @@ def check_data() -> list[Check]:
 
 
 def check_weights(folder=None) -> Check:
-    """The shipped pretrained weights are all there and match their checksums (labs 01, 03, 04, 05)."""
+    """The shipped weights (of labs 01, 03, 04, 05) are all there and match their checksums (lab 00)."""
     from pathlib import Path
 
     from . import checkpoints, pretrained

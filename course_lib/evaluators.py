@@ -404,17 +404,17 @@ SPEAKER_JUDGE_SETTINGS = {"fast": dict(n_others=4, per_speaker=4, held_out=2),
 
 @dataclass
 class SpeakerJudge:
-    """Whose voice is this? A shrinkage LDA on ``voice.speaker_features``, trained on real utterances only (lab 05)."""
+    """Whose voice is this? A shrinkage LDA on ``audio.speaker_features``, trained on real utterances only (lab 05)."""
 
     speakers: tuple
     model: object
     held_out: dict = field(default_factory=dict)
 
     def features(self, audios) -> np.ndarray:
-        """``voice.speaker_features`` of one recording (1-D array or Speech) or a list of them, N×40 (lab 05)."""
-        from . import voice
+        """``audio.speaker_features`` of one recording (1-D array or Speech) or a list of them, N×40 (lab 05)."""
+        from . import audio
 
-        return np.stack([voice.speaker_features(a) for a in voice.as_recordings(audios, "speaker judge")])
+        return np.stack([audio.speaker_features(a) for a in audio.as_recordings(audios, "speaker judge")])
 
     def probabilities(self, audios) -> np.ndarray:
         """Probability of each speaker (columns in the order of ``speakers``) for each recording (lab 05)."""
@@ -435,7 +435,7 @@ def speaker_pool(n_others: int) -> list:
 
 def _speaker_data(n_others: int, per_speaker: int, held_out: int, seed: int) -> dict:
     """Features of real utterances: ``per_speaker`` training sentences and ``held_out`` held-out ones, per speaker."""
-    from . import voice
+    from . import audio
 
     sentences = list(synth.SENTENCES)
     train_lines, test_lines = sentences[:-SPEAKER_HELD_OUT], sentences[-SPEAKER_HELD_OUT:][:held_out]
@@ -444,7 +444,7 @@ def _speaker_data(n_others: int, per_speaker: int, held_out: int, seed: int) -> 
         for j in range(per_speaker + held_out):
             line = train_lines[j % len(train_lines)] if j < per_speaker else test_lines[j - per_speaker]
             speech = synth.speak(person, line, seed=seed * 1_000_003 + k * 1000 + j)
-            xs.append(voice.speaker_features(speech.audio))
+            xs.append(audio.speaker_features(speech.audio))
             ys.append(k)
             held.append(j >= per_speaker)
     return {"x": np.stack(xs), "y": np.array(ys), "held": np.array(held)}

@@ -31,7 +31,7 @@ def _as_batch(landmarks) -> tuple[np.ndarray, bool]:
 
 
 def face_width(landmarks) -> np.ndarray | float:
-    """Distance between the jaw's end points 0 and 16: a scale for normalising other measures (lab 00)."""
+    """Distance between the jaw's end points 0 and 16: a scale for normalising other measures (lab 02)."""
     pts, batch = _as_batch(landmarks)
     w = np.linalg.norm(pts[:, 16] - pts[:, 0], axis=-1)
     return w if batch else float(w[0])

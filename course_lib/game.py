@@ -85,9 +85,9 @@ def track_clips(swapper, converter, *, actor: str = "ben", line: str | None = No
     performer ``swapper.names[0]`` (Farah), whose real voice it keeps. The fake voice is ``actor`` reading
     ``line`` (a line nobody in the synthetic world said), turned into the person's voice by ``converter``
     (``voice.fit_converter`` from the actor's to the person's recordings). Real lips move with the footage's
-    own words; synced lips are re-drawn from the clip's audio (``voice.lipsync_clip``).
+    own words; synced lips are re-drawn from the clip's audio (``lipsync.lipsync_clip``).
     """
-    from . import swap, voice
+    from . import lipsync, swap, voice
 
     seed = check_seed(seed)
     if not 0.5 <= float(seconds) <= 30:
@@ -105,11 +105,11 @@ def track_clips(swapper, converter, *, actor: str = "ben", line: str | None = No
             speech = own if voice_label == "real" else fake_voice
             for lips in TRACKS["lips"]:
                 if lips == "synced":
-                    clip = voice.lipsync_clip(ident, speech, voice=voice_label, seconds=seconds, size=size, seed=seed)
+                    clip = lipsync.lipsync_clip(ident, speech, voice=voice_label, seconds=seconds, size=size, seed=seed)
                 else:
                     clip = synth.talking_clip(ident, seconds=seconds, size=size, seed=seed, speech=own)
                     if voice_label != "real":
-                        clip = voice.replace_voice(clip, speech, voice_label)
+                        clip = lipsync.replace_voice(clip, speech, voice_label)
                 if face == "swapped":
                     clip = swap.swap_clip(swapper, clip, to=person)
                 clips[(face, voice_label, lips)] = clip
@@ -132,14 +132,14 @@ def full_fake(swapper, converter, line: str, actor: str = "ben", seconds: float 
     """Category 3: ``swapper``'s second person saying ``line``, which they never said (lab 01).
 
     The actor's reading is converted into that person's voice (``speak_as``), the performer
-    (``swapper.names[0]``) is driven by that audio so that the lips match it (``voice.lipsync_clip``), and the
+    (``swapper.names[0]``) is driven by that audio so that the lips match it (``lipsync.lipsync_clip``), and the
     swapper puts the person's face on the performer. Used with consent, this is a reanimation.
     """
-    from . import swap, voice
+    from . import lipsync, swap
 
     speech = speak_as(converter, line, actor, seed)
-    performance = voice.lipsync_clip(synth.cast(swapper.names[0]), speech, voice="converted", seconds=seconds,
-                                     size=size, seed=seed)
+    performance = lipsync.lipsync_clip(synth.cast(swapper.names[0]), speech, voice="converted", seconds=seconds,
+                                       size=size, seed=seed)
     return swap.swap_clip(swapper, performance, to=swapper.names[-1])
 
 
@@ -201,7 +201,7 @@ class Step:
 
 CONVERT = Step("turn an actor's reading into the person's voice", "voice.convert", "speech", "speech")
 SPEAK = Step("read a script in the person's voice", "synth.speak", "text", "speech")
-LIPSYNC = Step("re-draw the performer's lips from the new voice", "voice.lipsync_clip", "speech", "video")
+LIPSYNC = Step("re-draw the performer's lips from the new voice", "lipsync.lipsync_clip", "speech", "video")
 SWAP = Step("put the person's face on the performer, frame by frame", "swap.swap_frames", "video", "video")
 PASTE = Step("paste a face by warping triangles and blending", "faces.classical_swap", "image", "image")
 
@@ -366,7 +366,7 @@ def _image_item(entry: PlanEntry, swapper, generator) -> tuple[np.ndarray, dict]
 
 
 def _clip_item(entry: PlanEntry, swapper, converter, seconds: float, size: int, actor: str):
-    from . import swap, voice
+    from . import lipsync, swap, voice
 
     s = entry.seed
     rng = np.random.default_rng([s, 0xC1])
@@ -379,7 +379,7 @@ def _clip_item(entry: PlanEntry, swapper, converter, seconds: float, size: int, 
     clip = synth.talking_clip(synth.cast(who), seconds=seconds, size=size, seed=s,
                               speech=synth.speak(synth.cast(who), text, seed=s))
     if entry.source == "(1) fake voice":
-        clip = voice.replace_voice(clip, speak_as(converter, line, actor, s), "converted")
+        clip = lipsync.replace_voice(clip, speak_as(converter, line, actor, s), "converted")
     if entry.source == "(2) fake face":
         clip = swap.swap_clip(swapper, clip, to=person)
     return clip

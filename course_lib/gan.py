@@ -7,16 +7,13 @@ DCGAN example: transposed convolutions with batch norm and ReLU up to a tanh ima
 convolutions with batch norm and LeakyReLU(0.2) down to one logit in D, weights drawn from N(0, 0.02),
 Adam with learning rate 2e-4 and β1 = 0.5, binary cross-entropy with the *non-saturating* generator loss.
 
-Scaled to a laptop: on a CPU the networks have 32 base filters instead of 64 (about a quarter of the
-arithmetic) and train for 1,200 steps, a few minutes; on a CUDA GPU they have the reference 64 filters and
-train 4,000 steps (``settings(mode, device)``). For the short CPU budget the CPU recipe doubles DCGAN's
-learning rate (4e-4) and decays both learning rates linearly to zero over the last 30% of the steps
-(``anneal``, as pix2pix and CycleGAN do): measured on the course's CPU, the same run without the decay ended
-with its attribute mix swinging (coverage 89% at step 600, 39% at step 1,200; FD 23% then 64% of the
-untrained generator's), with it at 100% and 17%. So full mode stays at 64×64, DCGAN's own size, on a
-CPU too: 1,200 steps took 440 s with one torch thread on the course's 2-core machine. Images outside the
-models follow the course's convention (float32 RGB in [0, 1], N×H×W×3); inside they are NCHW tensors in
-[-1, 1], the range of G's tanh.
+Scaled to a laptop: on a CPU the networks have 32 base filters instead of 64 and train for 1,200 steps with
+a doubled learning rate (4e-4) that decays linearly to zero over the last 30% of the steps (``anneal``); on a
+CUDA GPU they have the reference 64 filters and train 4,000 steps (``settings(mode, device)``). Why, with the
+numbers measured while building it: ``docs/design.md``.
+
+Images outside the models follow the course's convention (float32 RGB in [0, 1], N×H×W×3); inside they are
+NCHW tensors in [-1, 1], the range of G's tanh.
 
 Measuring a GAN needs instruments that were never trained on its output: the judges of
 ``course_lib.evaluators`` (trained on real renders only) give the Fréchet distance, the attribute coverage

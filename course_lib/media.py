@@ -196,7 +196,7 @@ def png_bytes(img, scale: int = 1) -> bytes:
 
 
 def image_grid(images, ncols: int | None = None, pad: int = 2, pad_value: float = 1.0) -> np.ndarray:
-    """Tile a batch N×H×W×3 into one image (lab 00)."""
+    """Tile a batch N×H×W×3 into one image (lab 01)."""
     imgs = check_images(images)
     n, h, w, _ = imgs.shape
     ncols = ncols or int(np.ceil(np.sqrt(n)))

@@ -6,19 +6,13 @@ warped inputs. Because the encoder is shared, its code has to describe what the 
 common (pose, expression, light) and leave identity to the decoders. The swap is then one line: encode a
 frame of A, decode it with B's decoder.
 
-The design follows faceswap's "original" model (REFERENCES.md): 5×5 stride-2 convolutions, a bottleneck,
-pixel-shuffle upscaling, a sigmoid output and a mask head; random-warp augmentation on a 5×5 control grid;
-a masked loss that weights the eyes and mouth more. It is narrower (``width``) and trains at 64×64 on a CPU
-(128×128 when a GPU is present). Three changes make it learn in minutes rather than days, each measured on
-this course's 2-core CPU while building it (the lab tells the story):
-
-* the bottleneck keeps faceswap's code size (1,024 numbers at 64×64) but as an 8×8 map of 16 channels
-  instead of a dense vector, and every convolution is followed by batch norm (faceswap's dense code without
-  normalisation, 1,800 steps: expression correlation 0.18);
-* the loss adds DeepFaceLab's structural dissimilarity (DSSIM) to the L1 error, which punishes blur: at
-  600 steps the swaps' mouth correlation rose from 0.74 to 0.90;
-* eyes weigh 8 and the mouth 3 (faceswap: 3 and 2), and the training set catches a blink 30% of the time;
-* the random warp is half as strong as faceswap's (expression r 0.85 → 0.92 at 1,500 steps).
+The design follows faceswap's "original" model (``plugins/train/model/original.py`` in
+github.com/deepfakes/faceswap): 5×5 stride-2 convolutions, a bottleneck, pixel-shuffle upscaling, a sigmoid
+output and a mask head; random-warp augmentation on a 5×5 control grid; a masked loss that weights the eyes
+and mouth more. It is narrower (``width``) and trains at 64×64 on a CPU (128×128 when a GPU is present). Its
+code is an 8×8 map with batch norm after every convolution, its loss adds DeepFaceLab's DSSIM to the L1 error,
+eyes weigh 8 and the mouth 3, and its random warp is half as strong as faceswap's. Why, with the numbers
+measured while building it: ``docs/design.md`` and lab 03.
 """
 from __future__ import annotations
 
@@ -26,6 +20,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
 
 from . import config, faces, synth
 from .validate import check_image, check_landmarks, check_seed
@@ -37,94 +34,83 @@ BACKGROUND_WEIGHT = 0.1  # outside the face the decoder's output is blended away
 
 
 def _torch():
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-
     return torch, nn, F
 
 
 # ----------------------------------------------------------------------------------------------------
 # The model
 
-def _modules():
-    torch, nn, F = _torch()
+class Upscale(nn.Module):
+    """3×3 convolution to 4× the channels, batch norm, then pixel shuffle: doubles height and width (lab 03)."""
 
-    class Upscale(nn.Module):
-        """3×3 convolution to 4× the channels, batch norm, then pixel shuffle: doubles height and width (lab 03)."""
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out * 4, 3, padding=1)
+        self.norm = nn.BatchNorm2d(c_out * 4)
+        self.shuffle = nn.PixelShuffle(2)
 
-        def __init__(self, c_in: int, c_out: int):
-            super().__init__()
-            self.conv = nn.Conv2d(c_in, c_out * 4, 3, padding=1)
-            self.norm = nn.BatchNorm2d(c_out * 4)
-            self.shuffle = nn.PixelShuffle(2)
-
-        def forward(self, x):
-            return self.shuffle(F.leaky_relu(self.norm(self.conv(x)), 0.1))
-
-    class Encoder(nn.Module):
-        """Shared encoder: stride-2 5×5 convolutions down to 8×8, squeezed to a ``latent``-channel code (lab 03)."""
-
-        def __init__(self, size: int = 64, width: int = 16, latent: int = 16):
-            super().__init__()
-            chans = [3] + [width * 2 ** i for i in range(int(np.log2(size // 8)))]
-            self.convs = nn.ModuleList(nn.Conv2d(a, b, 5, stride=2, padding=2) for a, b in zip(chans, chans[1:]))
-            self.norms = nn.ModuleList(nn.BatchNorm2d(b) for b in chans[1:])
-            self.to_code = nn.Conv2d(chans[-1], latent, 1)  # the bottleneck: everything must pass through it
-            self.from_code = nn.Conv2d(latent, chans[-1], 3, padding=1)
-
-        def forward(self, x):
-            for conv, norm in zip(self.convs, self.norms):
-                x = F.leaky_relu(norm(conv(x)), 0.1)
-            code = self.to_code(x)  # N × latent × 8 × 8
-            return F.leaky_relu(self.from_code(code), 0.1)  # the 8×8 feature map handed to a decoder
-
-    class Decoder(nn.Module):
-        """One person's decoder: upscale from 8×8 back to full size; an RGB head and a mask head (lab 03)."""
-
-        def __init__(self, size: int = 64, width: int = 16):
-            super().__init__()
-            n_up = int(np.log2(size // 8))
-            chans = [width * 2 ** (n_up - 1)] + [width * 2 ** (n_up - 1 - i) for i in range(n_up)]
-            self.ups = nn.Sequential(*(Upscale(a, b) for a, b in zip(chans, chans[1:])))
-            self.rgb = nn.Conv2d(chans[-1], 3, 5, padding=2)
-            self.mask = nn.Conv2d(chans[-1], 1, 5, padding=2)
-
-        def forward(self, h):
-            h = self.ups(h)
-            return torch.sigmoid(self.rgb(h)), torch.sigmoid(self.mask(h))
-
-    class SwapModel(nn.Module):
-        """A shared encoder and one decoder per identity, named by ``names`` (lab 03)."""
-
-        def __init__(self, names=PAIR, size: int = 64, width: int = 16, latent: int = 16):
-            super().__init__()
-            self.names, self.size, self.width, self.latent = tuple(names), size, width, latent
-            self.encoder = Encoder(size, width, latent)
-            self.decoders = nn.ModuleDict({n: Decoder(size, width) for n in self.names})
-
-        def forward(self, x, who: str):
-            """Encode faces x (N×3×H×W in [0, 1]) and decode them as ``who``: (rgb, mask)."""
-            return self.decoders[who](self.encoder(x))
-
-    return Upscale, Encoder, Decoder, SwapModel
+    def forward(self, x):
+        return self.shuffle(F.leaky_relu(self.norm(self.conv(x)), 0.1))
 
 
-def SwapModel(names=PAIR, size: int = 64, width: int = 16, latent: int = 16):
-    """Build the swapper: shared encoder + a decoder for each of ``names`` (lab 03).
+class Encoder(nn.Module):
+    """Shared encoder: stride-2 5×5 convolutions down to 8×8, squeezed to a ``latent``-channel code (lab 03)."""
+
+    def __init__(self, size: int = 64, width: int = 16, latent: int = 16):
+        super().__init__()
+        chans = [3] + [width * 2 ** i for i in range(int(np.log2(size // 8)))]
+        self.convs = nn.ModuleList(nn.Conv2d(a, b, 5, stride=2, padding=2) for a, b in zip(chans, chans[1:]))
+        self.norms = nn.ModuleList(nn.BatchNorm2d(b) for b in chans[1:])
+        self.to_code = nn.Conv2d(chans[-1], latent, 1)  # the bottleneck: everything must pass through it
+        self.from_code = nn.Conv2d(latent, chans[-1], 3, padding=1)
+
+    def forward(self, x):
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.leaky_relu(norm(conv(x)), 0.1)
+        code = self.to_code(x)  # N × latent × 8 × 8
+        return F.leaky_relu(self.from_code(code), 0.1)  # the 8×8 feature map handed to a decoder
+
+
+class Decoder(nn.Module):
+    """One person's decoder: upscale from 8×8 back to full size; an RGB head and a mask head (lab 03)."""
+
+    def __init__(self, size: int = 64, width: int = 16):
+        super().__init__()
+        n_up = int(np.log2(size // 8))
+        chans = [width * 2 ** (n_up - 1)] + [width * 2 ** (n_up - 1 - i) for i in range(n_up)]
+        self.ups = nn.Sequential(*(Upscale(a, b) for a, b in zip(chans, chans[1:])))
+        self.rgb = nn.Conv2d(chans[-1], 3, 5, padding=2)
+        self.mask = nn.Conv2d(chans[-1], 1, 5, padding=2)
+
+    def forward(self, h):
+        h = self.ups(h)
+        return torch.sigmoid(self.rgb(h)), torch.sigmoid(self.mask(h))
+
+
+class SwapModel(nn.Module):
+    """The swapper: a shared encoder and one decoder for each of ``names`` (lab 03).
 
     ``size`` is the crop side (32, 64, 128 or 256), ``width`` the first layer's channels, ``latent`` the
     channels of the 8×8 code (16 keeps faceswap's 1,024 numbers; 2 is the lab's "tiny bottleneck").
     """
-    if size not in (32, 64, 128, 256):
-        raise ValueError(f"SwapModel: size must be 32, 64, 128 or 256 pixels, got {size!r}")
-    names = tuple(names)
-    if len(names) < 2 or len(set(names)) != len(names):
-        raise ValueError(f"SwapModel: give at least two different names, one per decoder, got {names!r}")
-    for value, what in ((width, "width"), (latent, "latent")):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"SwapModel: {what} must be a positive whole number of channels, got {value!r}")
-    return _modules()[3](names, size, int(width), int(latent))
+
+    def __init__(self, names=PAIR, size: int = 64, width: int = 16, latent: int = 16):
+        if size not in (32, 64, 128, 256):
+            raise ValueError(f"SwapModel: size must be 32, 64, 128 or 256 pixels, got {size!r}")
+        names = tuple(names)
+        if len(names) < 2 or len(set(names)) != len(names):
+            raise ValueError(f"SwapModel: give at least two different names, one per decoder, got {names!r}")
+        for value, what in ((width, "width"), (latent, "latent")):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"SwapModel: {what} must be a positive whole number of channels, got {value!r}")
+        super().__init__()
+        self.names, self.size, self.width, self.latent = names, size, int(width), int(latent)
+        self.encoder = Encoder(size, self.width, self.latent)
+        self.decoders = nn.ModuleDict({n: Decoder(size, self.width) for n in self.names})
+
+    def forward(self, x, who: str):
+        """Encode faces x (N×3×H×W in [0, 1]) and decode them as ``who``: (rgb, mask)."""
+        return self.decoders[who](self.encoder(x))
 
 
 def default_settings(device: str | None = None, fast: bool | None = None) -> dict:

@@ -9,7 +9,7 @@ import inspect
 
 
 def source(obj) -> str:
-    """The source code of a library function, class or method, as text (lab 00)."""
+    """The source code of a library function, class or method, as text (lab 02 onwards)."""
     try:
         return inspect.getsource(obj)
     except (TypeError, OSError) as exc:
@@ -17,7 +17,7 @@ def source(obj) -> str:
 
 
 def show_source(*objs):
-    """Display the source of library functions or classes, syntax-highlighted, in the notebook (lab 00)."""
+    """Display the source of library functions or classes, syntax-highlighted, in the notebook (lab 02 onwards)."""
     from IPython.display import Code, display
 
     for obj in objs:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from course_lib import game, gan, swap, synth, voice, widgets
+from course_lib import game, gan, lipsync, swap, synth, voice, widgets
 
 REAL = {"face": "real", "voice": "real", "lips": "real"}
 
@@ -94,9 +94,9 @@ def test_category_rejects_labels_that_are_not_a_clips_tracks(labels, message):
 
 def test_category_reads_the_labels_the_library_writes_on_clips(base_clip, converter):
     speech = synth.speak(synth.cast("ben"), voice.NEW_LINES[0], seed=0)
-    fake_voice = voice.replace_voice(base_clip, voice.with_audio(speech, voice.convert(speech.audio, converter)),
-                                     "converted")
-    synced = voice.lipsync_clip(synth.cast("gus"), speech, voice="synthetic", seconds=1.0, size=32)
+    fake_voice = lipsync.replace_voice(base_clip, voice.with_audio(speech, voice.convert(speech.audio, converter)),
+                                       "converted")
+    synced = lipsync.lipsync_clip(synth.cast("gus"), speech, voice="synthetic", seconds=1.0, size=32)
     assert game.category(base_clip.labels) == 0
     assert game.category(fake_voice.labels) == 1
     assert game.category(synced.labels) == 3
@@ -192,7 +192,7 @@ def test_every_pipeline_step_names_a_library_function_and_a_known_kind():
             assert callable(getattr(importlib.import_module(f"course_lib.{module}"), func)), step.function
             assert game.synthesis_kind(step.source, step.target) in {
                 "text-to-speech", "speech-to-speech", "image-to-image", "speech-to-image"}
-    assert [s.function for s in game.PIPELINES["(3) both"]] == ["voice.convert", "voice.lipsync_clip",
+    assert [s.function for s in game.PIPELINES["(3) both"]] == ["voice.convert", "lipsync.lipsync_clip",
                                                                 "swap.swap_frames"]
 
 

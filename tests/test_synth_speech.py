@@ -203,7 +203,7 @@ def test_vowels_have_their_formants_where_the_table_says():
     # AA has a high F1 (730 Hz), IY a low F1 (270 Hz) and a high F2 (2290 Hz)
     voice = replace(synth.cast("chen").voice, formant_scale=1.0, jitter=0.0, breathiness=0.0)
     segs = [Segment("_", 0, 0.1), Segment("AA", 0.1, 0.5), Segment("IY", 0.5, 0.9), Segment("_", 0.9, 1.0)]
-    audio = synth.synthesize(segs, voice, seed=0)
+    audio = synth.synthesize(segs, voice, seed=0).audio
     aa, iy = audio[int(0.2 * SR): int(0.4 * SR)], audio[int(0.6 * SR): int(0.8 * SR)]
 
     def band(x, lo, hi):
@@ -213,6 +213,26 @@ def test_vowels_have_their_formants_where_the_table_says():
 
     assert band(aa, 600, 900) > band(iy, 600, 900), "AA should have more energy around its 730 Hz F1 than IY"
     assert band(iy, 2000, 2600) > band(aa, 2000, 2600), "IY should have more energy around its 2290 Hz F2 than AA"
+
+
+def test_synthesis_steps_reproduce_the_synthesiser_and_expose_each_step():
+    person = synth.cast("dara")
+    steps = synth.synthesis_steps(person, "Hello there, friend.", seed=2)
+    assert np.array_equal(steps.audio, synth.speak(person, "Hello there, friend.", seed=2).audio)
+    n = len(steps.audio)
+    assert steps.f0.shape == steps.source.shape == steps.filtered.shape == (n,)
+    assert steps.formants.shape == (4, n)
+    assert steps.phonemes == synth.text_to_phonemes("Hello there, friend.")
+    mid = slice(n // 2 - 800, n // 2 + 800)  # 0.1 s: the buzz repeats at the contour's pitch
+    assert estimate_f0(steps.source[mid]) == pytest.approx(np.median(steps.f0[mid]), rel=0.03)
+
+
+def test_speak_keeps_the_audio_and_timing_of_its_steps():
+    person = synth.cast("eli")
+    steps, said = synth.synthesis_steps(person, "Is it far?", seed=1), synth.speak(person, "Is it far?", seed=1)
+    assert said.segments == steps.segments and np.array_equal(said.audio, steps.audio)
+    assert steps.voiced.shape == steps.noise.shape == steps.audio.shape
+    assert np.abs(steps.noise).max() > 0, "the f of 'far' and the s of 'is' add hiss"
 
 
 # ----------------------------------------------------------------------------------- mouth track

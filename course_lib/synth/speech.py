@@ -9,6 +9,9 @@ The pipeline, each step a function lab 05 takes apart:
    frequencies follow the phonemes' formant targets scaled by the voice's vocal-tract length.
 5. Consonant noise: band-passed noise for fricatives (s, sh, f, h) and short bursts for stops (p, t, k).
 
+``synthesize`` runs steps 3-5 on timed phonemes and keeps every intermediate (``SynthesisSteps``);
+``synthesis_steps`` adds steps 1-2 for a line of text, and ``speak`` keeps only the audio and the timing.
+
 Vowel formant targets are the adult male averages of Peterson & Barney (1952); a voice's
 ``formant_scale`` shifts them all, as a shorter vocal tract does. All audio is mono float32 at 16 kHz.
 """
@@ -128,7 +131,7 @@ def word_to_phonemes(word: str) -> list[str]:
 
 
 def text_to_phonemes(text: str) -> list[str]:
-    """English text to a phoneme list, with ``_`` for pauses at punctuation (lab 05)."""
+    """English text to a phoneme list, with ``_`` for pauses at punctuation (lab 00, lab 05)."""
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     text = re.sub(r"\d", lambda m: f" {_DIGITS[int(m.group())]} ", text.lower())
@@ -319,27 +322,54 @@ def mouth_track(segs: list[Segment], duration: float, fps: int = FPS) -> tuple[n
     return np.clip(op[idx], 0, 1), np.clip(rd[idx], 0, 1)
 
 
-def synthesize(segs: list[Segment], voice: Voice, sr: int = SAMPLE_RATE, question: bool = False,
-               seed: int = 0) -> np.ndarray:
-    """Audio for timed phonemes in ``voice``: source, filter, consonant noise, bursts (lab 05)."""
-    rng = np.random.default_rng([check_seed(seed), 0xA0D10])
-    n = int(np.ceil(segs[-1].end * sr))
-    f0 = pitch_contour(segs, n, voice.f0, question, voice.jitter, sr, seed)
-    src = glottal_source(f0, sr, breathiness=voice.breathiness, seed=seed)
+@dataclass
+class SynthesisSteps:
+    """Every intermediate of the synthesiser for one line, per sample (lab 05).
 
-    def voicing(s):
-        info = PHONES[s.phone]
-        return {"vowel": 1.0, "diph": 1.0, "approx": 0.7, "nasal": 0.45, "sil": 0.0}.get(
-            info["kind"], 0.3 if info.get("voiced") else 0.0) * (0.85 + 0.15 * s.stress)
+    ``f0`` is the pitch contour, ``source`` the glottal buzz alone (at the synthesiser's own level, which can
+    exceed 1: scale it before playing it), ``formants`` the F1-F4 tracks (4×n Hz),
+    ``voiced`` the voiced excitation through those formants, ``noise`` the consonants' hiss and bursts, and
+    ``audio`` the finished line (what ``speak`` returns).
+    """
 
-    v_gain = _smooth(_track(segs, sr, n, voicing), 0.012 * sr)
+    segments: list[Segment]
+    f0: np.ndarray
+    source: np.ndarray
+    formants: np.ndarray
+    voiced: np.ndarray
+    noise: np.ndarray
+    audio: np.ndarray
+    sr: int = SAMPLE_RATE
+
+    @property
+    def phonemes(self) -> list[str]:
+        """The phonemes between the leading and trailing silence that ``plan`` adds."""
+        return [s.phone for s in self.segments[1:-1]]
+
+    @property
+    def filtered(self) -> np.ndarray:
+        """The buzz alone through the moving formants, for listening: vowel-like, no consonants, no pauses."""
+        out = formant_filter(self.source, self.formants, sr=self.sr)
+        return (out / (np.abs(out).max() + 1e-9) * 0.8).astype(np.float32)
+
+
+def _voicing(s: Segment) -> float:
+    """How much of the glottal buzz a phoneme lets through."""
+    info = PHONES[s.phone]
+    return {"vowel": 1.0, "diph": 1.0, "approx": 0.7, "nasal": 0.45, "sil": 0.0}.get(
+        info["kind"], 0.3 if info.get("voiced") else 0.0) * (0.85 + 0.15 * s.stress)
+
+
+def _excitation(source: np.ndarray, segs: list[Segment], sr: int, rng) -> np.ndarray:
+    """The buzz, gated by each phoneme's voicing, plus aspiration noise for h."""
+    n = len(source)
+    v_gain = _smooth(_track(segs, sr, n, _voicing), 0.012 * sr)
     asp_gain = _smooth(_track(segs, sr, n, lambda s: 1.0 if PHONES[s.phone].get("noise") == "H" else 0.0), 0.01 * sr)
-    excitation = src * v_gain + rng.standard_normal(n).astype(np.float32) * 0.25 * asp_gain
-    formants = formant_tracks(segs, n, voice.formant_scale, sr)
-    nasal = _smooth(_track(segs, sr, n, lambda s: 1.0 if PHONES[s.phone]["kind"] == "nasal" else 0.0), 0.01 * sr)
-    voiced = formant_filter(excitation, formants, sr=sr)
-    voiced = voiced * (1 - 0.5 * nasal)  # nasals are muffled
+    return source * v_gain + rng.standard_normal(n).astype(np.float32) * 0.25 * asp_gain
 
+
+def _consonant_noise(segs: list[Segment], n: int, sr: int, rng) -> np.ndarray:
+    """Band-passed hiss for fricatives and a short transient at each stop's release."""
     bands = _band_noise(n, sr, rng)
     noise = np.zeros(n, np.float32)
     for name in _NOISE_BANDS:
@@ -354,23 +384,52 @@ def synthesize(segs: list[Segment], voice: Voice, sr: int = SAMPLE_RATE, questio
             if L > 0:
                 env = np.exp(-np.arange(L) / (0.004 * sr)).astype(np.float32)
                 noise[rel:rel + L] += bands[info["burst"]][rel:rel + L] * env * (0.12 if not info["voiced"] else 0.06)
+    return noise
+
+
+def _mix(voiced: np.ndarray, noise: np.ndarray, sr: int) -> np.ndarray:
+    """Voiced part and noise together, a gentle high-pass against DC and rumble, peak at 0.8."""
     out = voiced / (np.abs(voiced).max() + 1e-9) * 0.7 + noise
-    # a gentle high-pass removes DC and rumble
     out = signal.sosfilt(signal.butter(2, 60, btype="highpass", fs=sr, output="sos"), out)
-    out = out / (np.abs(out).max() + 1e-9) * 0.8
-    return out.astype(np.float32)
+    return (out / (np.abs(out).max() + 1e-9) * 0.8).astype(np.float32)
+
+
+def synthesize(segs: list[Segment], voice: Voice, sr: int = SAMPLE_RATE, question: bool = False,
+               seed: int = 0) -> SynthesisSteps:
+    """Timed phonemes in ``voice``: pitch, source, formants, filter, consonant noise; every step kept (lab 05)."""
+    rng = np.random.default_rng([check_seed(seed), 0xA0D10])
+    n = int(np.ceil(segs[-1].end * sr))
+    f0 = pitch_contour(segs, n, voice.f0, question, voice.jitter, sr, seed)  # 1. the pitch contour
+    source = glottal_source(f0, sr, breathiness=voice.breathiness, seed=seed)  # 2. the buzz at that pitch
+    excitation = _excitation(source, segs, sr, rng)  # 3. gated by each phoneme's voicing
+    formants = formant_tracks(segs, n, voice.formant_scale, sr)  # 4. the vocal tract's resonances
+    nasal = _smooth(_track(segs, sr, n, lambda s: 1.0 if PHONES[s.phone]["kind"] == "nasal" else 0.0), 0.01 * sr)
+    voiced = formant_filter(excitation, formants, sr=sr) * (1 - 0.5 * nasal)  # 5. the filter; nasals muffled
+    noise = _consonant_noise(segs, n, sr, rng)  # 6. hiss and bursts
+    return SynthesisSteps(segs, f0, source, formants, voiced, noise, _mix(voiced, noise, sr), sr)
+
+
+def _from_text(who, text: str, seed: int, sr: int, fn: str) -> tuple[Voice, SynthesisSteps]:
+    """Check the speaker and the text, then phonemes, timing and ``synthesize``."""
+    voice = who.voice if isinstance(who, Identity) else who
+    if not isinstance(voice, Voice):
+        raise ValueError(f"{fn}: give a course_lib.synth.Identity or Voice, e.g. {fn}(cast('ada'), 'hello'), "
+                         f"got {type(who).__name__}")
+    if sr != SAMPLE_RATE:
+        raise ValueError(f"{fn}: the course works at {SAMPLE_RATE} Hz; got sr={sr}")
+    phones = text_to_phonemes(text)
+    if not phones:
+        raise ValueError(f"{fn}: found no words to say in {text!r}")
+    segs = plan(phones, rate=voice.rate, seed=seed)
+    return voice, synthesize(segs, voice, sr, question=text.strip().endswith("?"), seed=seed)
+
+
+def synthesis_steps(who, text: str, seed: int = 0, sr: int = SAMPLE_RATE) -> SynthesisSteps:
+    """Text to speech with every step kept: phonemes, timing, pitch, source, formants, filter (lab 05)."""
+    return _from_text(who, text, seed, sr, "synthesis_steps")[1]
 
 
 def speak(who, text: str, seed: int = 0, sr: int = SAMPLE_RATE) -> Speech:
     """Text to speech in an identity's (or a ``Voice``'s) voice, with ground truth (lab 00, lab 05)."""
-    voice = who.voice if isinstance(who, Identity) else who
-    if not isinstance(voice, Voice):
-        raise ValueError("speak: give a course_lib.synth.Identity or Voice, e.g. speak(cast('ada'), 'hello')")
-    if sr != SAMPLE_RATE:
-        raise ValueError(f"speak: the course works at {SAMPLE_RATE} Hz; got sr={sr}")
-    phones = text_to_phonemes(text)
-    if not phones:
-        raise ValueError(f"speak: found no words to say in {text!r}")
-    segs = plan(phones, rate=voice.rate, seed=seed)
-    audio = synthesize(segs, voice, sr, question=text.strip().endswith("?"), seed=seed)
-    return Speech(audio, sr, text, segs, voice)
+    voice, steps = _from_text(who, text, seed, sr, "speak")
+    return Speech(steps.audio, sr, text, steps.segments, voice)
