@@ -86,7 +86,7 @@ def atomic_path(path) -> Iterator[Path]:
 
 
 def write_bytes_atomic(path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (lab 00)."""
+    """Write ``data`` to ``path`` atomically (lab 01 onwards)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_bytes_atomic: data must be bytes, got {type(data).__name__}")
     path = as_path(path)
