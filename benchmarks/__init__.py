@@ -75,7 +75,7 @@ def machine() -> dict:
     """CPU, cores, RAM, GPU, torch and OS of this machine, for comparing result lines (lab 00)."""
     import torch
 
-    from course_lib.doctor import cpu_model
+    from course_lib.config import cpu_model
 
     try:
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9

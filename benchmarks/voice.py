@@ -1,7 +1,7 @@
 """Voices and lip sync (lab 05): voice conversion judged by a speaker judge, lip-sync offsets, TTS speed.
 
 * ``vc_speaker_transfer``: share of source→target conversions (cast pairs, new two-sentence passages of about
-  7 s, ``voice.NEW_PASSAGES``) that the speaker judge (``evaluators.speaker_judge``: LDA on MFCC and pitch
+  7 s, ``voice.NEW_PASSAGES``) that the speaker judge (``judges.speaker_judge``: LDA on MFCC and pitch
   statistics, trained on real utterances of the cast and extra people only) assigns to the target;
   ``vc_speaker_transfer_single_line`` the same for single new sentences (about 3.5 s, harder: a sentence's
   median pitch varies more). ``judge_accuracy`` is the judge's accuracy on held-out real sentences,
@@ -29,10 +29,10 @@ SETTINGS = {
 
 def run(mode: str) -> dict:
     """Conversion transfer, offset accuracy and synthesis speed for the mode's settings (lab 05)."""
-    from course_lib import evaluators, lipsync, synth, voice
+    from course_lib import judges, lipsync, synth, voice
 
     s = SETTINGS[mode]
-    judge = evaluators.speaker_judge(**evaluators.SPEAKER_JUDGE_SETTINGS[mode])
+    judge = judges.speaker_judge(**judges.SPEAKER_JUDGE_SETTINGS[mode])
     passages, lines = voice.NEW_PASSAGES[:s["passages"]], voice.NEW_LINES[4:4 + s["lines"]]
     trials = voice.conversion_trials(judge, voice.cast_pairs(s["pairs"]), passages + lines)
     n_passages = len(passages)

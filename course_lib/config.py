@@ -7,10 +7,12 @@ Every lab starts from here (lab 00 introduces it):
 * ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides.
 * ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
 * ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
+* ``machine_summary()`` names the machine a recorded timing or trained model comes from.
 """
 from __future__ import annotations
 
 import os
+import platform
 import random
 import re
 import sys
@@ -128,3 +130,23 @@ def torch_threads() -> int:
     if n:
         torch.set_num_threads(max(1, int(n)))
     return torch.get_num_threads()
+
+
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, else what platform knows (lab 00)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_summary() -> str:
+    """One line naming the CPU, its cores, torch's threads and version, for recorded timings (lab 03, lab 04)."""
+    import torch
+
+    return (f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
+            f"torch {torch.__version__}")

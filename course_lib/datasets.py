@@ -444,12 +444,18 @@ def _extract_checked(archive: Path, tmp: Path, kind: str) -> None:
 
 
 class SyntheticFaces(NamedTuple):
-    """Synthetic faces with ground truth: images, landmarks, masks and identity seeds (lab 00)."""
+    """Synthetic faces with ground truth: images, landmarks, masks and identity seeds (labs 01, 03, 04)."""
 
     images: np.ndarray  # N×size×size×3 float32 in [0, 1]
     landmarks: np.ndarray  # N×68×2 float32 (x, y) pixels
     masks: np.ndarray  # N×size×size float32 in [0, 1]
     seeds: np.ndarray  # N int64: synth.identity(seeds[i]) is face i's person
+
+    def identities(self) -> list:
+        """The people drawn, ``synth.identity(seed)`` for each face (lab 04)."""
+        from . import synth
+
+        return [synth.identity(int(s)) for s in self.seeds]
 
 
 def _check_count(n, name: str = "n") -> int:
@@ -459,15 +465,17 @@ def _check_count(n, name: str = "n") -> int:
 
 
 def load_synthetic_faces(n: int = 64, size: int = 64, seed: int = 0) -> SyntheticFaces:
-    """``n`` synthetic faces of ``n`` distinct identities, with landmarks and masks; no download (lab 00)."""
+    """``n`` synthetic faces of ``n`` distinct identities, with landmarks and masks; no download (labs 01, 03, 04).
+
+    The course's one set of real synthetic faces: the GAN trains on it (lab 04) and the judges learn from it.
+    """
     from . import synth
 
     n, seed = _check_count(n), check_seed(seed)
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 16 <= size <= 256:
         raise ValueError(f"load_synthetic_faces: size must be an integer from 16 to 256, got {size!r}")
-    rng = np.random.default_rng([seed, 0xDA7A])
-    seeds = rng.choice(2**31 - 1, size=n, replace=False).astype(np.int64)
-    faces = synth.render_batch([synth.identity(int(s)) for s in seeds], synth.random_states(n, seed),
+    seeds = seed * 1_000_003 + np.arange(n, dtype=np.int64)  # distinct people, and distinct sets for seeds apart
+    faces = synth.render_batch([synth.identity(int(s)) for s in seeds], synth.random_states(n, seed=seed),
                                size=int(size), seed=seed)
     return SyntheticFaces(faces.images, faces.landmarks, faces.masks, seeds)
 
@@ -560,3 +568,52 @@ def load_celeba(n: int = 64, size: int = 64) -> np.ndarray:
             with zf.open(member) as f, Image.open(f) as img:
                 images.append(_to_rgb(img, size))
     return check_images(np.stack(images), "load_celeba")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Made from synthetic faces: aligned crops (lab 03) and images that are not faces (lab 04)
+
+
+def aligned_faces(identities, states, size: int, zoom: float, seed: int = 0, render_size: int | None = None,
+                  chunk: int = 256):
+    """Render faces and align them to the template crop: (images, masks, landmarks) (lab 03)."""
+    from . import faces, synth
+
+    render_size = render_size or max(2 * size, 64)
+    parts = []
+    for a in range(0, len(states), chunk):  # in chunks: only the small aligned crops are kept, not the renders
+        out = synth.render_batch(identities[a:a + chunk], states[a:a + chunk], size=render_size, seed=seed + a)
+        parts.append(faces.align_batch(out.images, out.landmarks, size, zoom, masks=out.masks))
+    return tuple(np.concatenate(p) for p in zip(*parts))
+
+
+def non_faces(images: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Images that are not faces, made from real ones: shuffled tiles, upside-down, smooth noise, blobs (lab 04)."""
+    from scipy import ndimage
+
+    images = check_images(images, "non_faces: images")
+    rng = np.random.default_rng(check_seed(seed))
+    n, h, w, _ = images.shape
+    out = np.empty_like(images)
+    for i, img in enumerate(images):
+        kind = i % 4
+        if kind == 0:  # the face's own pixels in 4×4 tiles, shuffled: right colours, wrong structure
+            t = h // 4
+            tiles = [img[r:r + t, c:c + t] for r in range(0, h, t) for c in range(0, w, t)]
+            order = rng.permutation(len(tiles))
+            rows = [np.concatenate([tiles[j] for j in order[r * 4:(r + 1) * 4]], 1) for r in range(4)]
+            out[i] = np.concatenate(rows, 0)
+        elif kind == 1:  # upside down and mirrored
+            out[i] = img[::-1, ::-1]
+        elif kind == 2:  # smooth coloured noise
+            noise = ndimage.gaussian_filter(rng.random((h, w, 3)), (h / 10, w / 10, 0))
+            out[i] = np.clip((noise - noise.mean()) * 6 + img.mean((0, 1)), 0, 1)
+        else:  # skin-coloured blobs on the background, no features
+            yy, xx = np.mgrid[0:h, 0:w] / h
+            canvas = np.broadcast_to(img[:4].mean((0, 1)), img.shape).copy()
+            for _ in range(3):
+                cy, cx, r = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.1, 0.35)
+                blob = (((yy - cy) / r) ** 2 + ((xx - cx) / (r * rng.uniform(0.6, 1.4))) ** 2) < 1
+                canvas[blob] = img[h // 2, w // 2]
+            out[i] = ndimage.gaussian_filter(canvas, (1, 1, 0))
+    return out.astype(np.float32)

@@ -105,26 +105,6 @@ def check_packages() -> list[Check]:
     return [check_package(label, mod, dist, req, need.get(dist)) for label, mod, dist, req in PACKAGES]
 
 
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo, else what platform knows (lab 00)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_summary() -> str:
-    """One line naming the CPU, its cores, torch's threads and version, for recorded timings (lab 03, lab 04)."""
-    import torch
-
-    return (f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
-            f"torch {torch.__version__}")
-
-
 def check_device() -> Check:
     """The torch device the labs will use and the number of CPU threads (lab 00)."""
     try:
@@ -132,7 +112,7 @@ def check_device() -> Check:
         import torch
 
         threads = config.torch_threads()
-        name = torch.cuda.get_device_name(0) if dev.startswith("cuda") else cpu_model()
+        name = torch.cuda.get_device_name(0) if dev.startswith("cuda") else config.cpu_model()
     except Exception as exc:
         return Check("torch device", False, str(exc), "unset COURSE_DEVICE or set it to cpu")
     note = ""

@@ -16,7 +16,7 @@ Images outside the models follow the course's convention (float32 RGB in [0, 1],
 NCHW tensors in [-1, 1], the range of G's tanh.
 
 Measuring a GAN needs instruments that were never trained on its output: the judges of
-``course_lib.evaluators`` (trained on real renders only) give the Fréchet distance, the attribute coverage
+``course_lib.judges`` (trained on real renders only) give the Fréchet distance, the attribute coverage
 and the face rate (``Yardstick``).
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from . import checkpoints, config, evaluators
+from . import checkpoints, config, datasets, judges
 from .validate import check_images, check_seed
 
 LATENT = 100  # DCGAN's latent size
@@ -54,7 +54,7 @@ class GANSettings:
     lr_d: float = 2e-4
     beta1: float = 0.5
     n_train: int = 5000  # real faces rendered for training
-    data_seed: int = 1  # which people: evaluators.real_faces(n_train, size, seed=data_seed)
+    data_seed: int = 1  # which people: datasets.load_synthetic_faces(n_train, size, seed=data_seed)
     seed: int = 0  # initial weights, noise and batch order
     every: int = 50  # record a preview of the fixed noise every this many steps
     anneal: float = 0.0  # share of the final steps over which both learning rates fall linearly to 0
@@ -255,8 +255,8 @@ HISTORY_KEYS = ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_after", "acc_rea
 # Data and noise
 
 def training_images(s: GANSettings) -> np.ndarray:
-    """The real faces a run trains on: ``evaluators.real_faces(n_train, size, data_seed)`` (lab 04)."""
-    images, _ = evaluators.real_faces(s.n_train, s.size, seed=s.data_seed)
+    """The real faces a run trains on: ``datasets.load_synthetic_faces(n_train, size, data_seed)`` (lab 04)."""
+    images = datasets.load_synthetic_faces(s.n_train, s.size, seed=s.data_seed).images
     return images
 
 
@@ -538,7 +538,7 @@ class Yardstick:
     * **Face rate**: the share of samples the face judge accepts.
 
     Both judges get their batch-norm statistics re-measured on a third set of real faces
-    (``evaluators.recalibrate``), and ``judge_accuracy`` reports how often each is right on the second real
+    (``judges.recalibrate``), and ``judge_accuracy`` reports how often each is right on the second real
     set: the instruments' own error, to read every measurement against.
     """
 
@@ -547,37 +547,38 @@ class Yardstick:
         if self.n < 10:
             raise ValueError(f"Yardstick: n must be at least 10 faces, got {self.n}")
         self.seed = check_seed(seed)
-        self.attributes = attributes or evaluators.attribute_judge(64)  # the mode's judges unless given
-        self.faces = faces or evaluators.face_judge(64)
-        real_a, _ = evaluators.real_faces(self.n, 64, seed=seed)  # people no run trains on
-        real_b, people_b = evaluators.real_faces(self.n, 64, seed=seed + 1)
-        calibration, _ = evaluators.real_faces(max(self.n, 200), 64, seed=seed + 2)
-        evaluators.recalibrate(self.attributes, calibration)  # batch-norm statistics, exact (see recalibrate)
-        evaluators.recalibrate(self.faces, np.concatenate([calibration, evaluators.non_faces(calibration, seed)]))
+        self.attributes = attributes or judges.attribute_judge(64)  # the mode's judges unless given
+        self.faces = faces or judges.face_judge(64)
+        real_a = datasets.load_synthetic_faces(self.n, 64, seed=seed).images  # people no run trains on
+        faces_b = datasets.load_synthetic_faces(self.n, 64, seed=seed + 1)
+        real_b, people_b = faces_b.images, faces_b.identities()
+        calibration = datasets.load_synthetic_faces(max(self.n, 200), 64, seed=seed + 2).images
+        judges.recalibrate(self.attributes, calibration)  # batch-norm statistics, exact (see recalibrate)
+        judges.recalibrate(self.faces, np.concatenate([calibration, datasets.non_faces(calibration, seed)]))
         # the instruments' own accuracy, on the second set of real people (and non-faces made from them)
-        bins = np.array([evaluators.attribute_bin(p) for p in people_b])
-        both = np.concatenate([real_b, evaluators.non_faces(real_b, seed + 1)])
+        bins = np.array([judges.attribute_bin(p) for p in people_b])
+        both = np.concatenate([real_b, datasets.non_faces(real_b, seed + 1)])
         self.judge_accuracy = {
             "attributes": float((self.attributes.predict(real_b) == bins).mean()),
             "faces": float((self.faces.predict(both) == np.repeat([1, 0], len(real_b))).mean())}
         self.real = real_a
-        self.real_features = evaluators.fd_features(real_a, self.attributes)
-        self.real_shares = evaluators.attribute_shares(real_a, self.attributes)
-        self.fd_real_vs_real = evaluators.frechet_distance(self.real_features,
-                                                           evaluators.fd_features(real_b, self.attributes))
-        self.real_coverage = evaluators.attribute_coverage(real_a, self.attributes)
-        self.real_face_rate = evaluators.face_rate(real_a, self.faces)
+        self.real_features = judges.fd_features(real_a, self.attributes)
+        self.real_shares = judges.attribute_shares(real_a, self.attributes)
+        self.fd_real_vs_real = judges.frechet_distance(self.real_features,
+                                                       judges.fd_features(real_b, self.attributes))
+        self.real_coverage = judges.attribute_coverage(real_a, self.attributes)
+        self.real_face_rate = judges.face_rate(real_a, self.faces)
 
     def measure(self, images) -> dict:
         """FD to the real faces, attribute coverage (≥ 1% and ≥ 1 sample), bin distance and face rate (lab 04)."""
         imgs = check_images(images, "Yardstick.measure: images")
-        shares = evaluators.attribute_shares(imgs, self.attributes)
-        return {"fd": evaluators.frechet_distance(evaluators.fd_features(imgs, self.attributes), self.real_features),
+        shares = judges.attribute_shares(imgs, self.attributes)
+        return {"fd": judges.frechet_distance(judges.fd_features(imgs, self.attributes), self.real_features),
                 "attribute_coverage": float((shares >= 0.01).mean()),
                 "coverage_any": float((shares > 0).mean()),
                 "bins_tv": float(0.5 * np.abs(shares - self.real_shares).sum()),  # 0 = same mix as real, 1 = disjoint
                 "largest_bin": float(shares.max()),
-                "face_rate": evaluators.face_rate(imgs, self.faces),
+                "face_rate": judges.face_rate(imgs, self.faces),
                 "shares": shares}
 
     def measure_generator(self, G, seed: int = 99) -> dict:
@@ -622,19 +623,10 @@ def fresh_detector_accuracy(real, fake, epochs: int = 3, seed: int = 0) -> float
     k = max(2, len(y) // 5)
     test, train = idx[:k], idx[k:]
     with torch.random.fork_rng(devices=[]):
-        net = evaluators.fit(evaluators.small_cnn(2, real.shape[1]), x[train], y[train], "classes", epochs, seed)
-    as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2)))  # noqa: E731
-    for m in net.modules():  # after a short training, batch norm's running averages lag: measure them exactly
-        if isinstance(m, nn.BatchNorm2d):
-            m.reset_running_stats()
-            m.momentum = None  # a plain average over the batches below
-    net.train()
+        net = judges.fit(judges.small_cnn(2, real.shape[1]), x[train], y[train], "classes", epochs, seed)
+    judges.recalibrate(net, x[train])  # after a short training, batch norm's running averages lag: measure them
     with torch.no_grad():
-        for a in range(0, len(train), 256):
-            net(as_t(x[train[a:a + 256]]))
-    net.eval()
-    with torch.no_grad():
-        pred = net(as_t(x[test])).argmax(1).numpy()
+        pred = net(torch.from_numpy(np.ascontiguousarray(x[test].transpose(0, 3, 1, 2)))).argmax(1).numpy()
     return float((pred == y[test]).mean())
 
 
@@ -653,9 +645,9 @@ def attribute_scores(images, judge=None) -> dict:
     """
     from . import synth
 
-    judge = judge or evaluators.attribute_judge(64)
-    imgs = evaluators._judge_input(images, judge, "attribute_scores: images")
-    p = judge.probabilities(imgs).reshape(len(imgs), len(evaluators.TONE_NAMES), len(synth.HAIR_COLORS))
+    judge = judge or judges.attribute_judge(64)
+    imgs = judges._judge_input(images, judge, "attribute_scores: images")
+    p = judge.probabilities(imgs).reshape(len(imgs), len(judges.TONE_NAMES), len(synth.HAIR_COLORS))
     luma = np.array([0.299 * r + 0.587 * g + 0.114 * b for r, g, b in synth.HAIR_COLORS.values()])
     luma = (luma - luma.min()) / (luma.max() - luma.min())
     k = max(2, imgs.shape[1] * 8 // 100)
@@ -755,7 +747,7 @@ def plot_game(history: dict, preview=None, window: int = 25, title: str | None =
     """
     import matplotlib.pyplot as plt
 
-    from .media import image_grid
+    from skimage.util import montage
 
     steps = np.asarray(history.get("step", []))
     ncols = 4 if preview is not None else 3
@@ -775,7 +767,9 @@ def plot_game(history: dict, preview=None, window: int = 25, title: str | None =
     axes[1].set_ylim(0, 1)
     axes[2].set_ylim(0, 1.02)
     if preview is not None:
-        axes[3].imshow(image_grid(preview, ncols=4), interpolation="nearest")
+        grid = montage(preview, grid_shape=(-(-len(preview) // 4), 4), padding_width=2, fill=(1.0, 1.0, 1.0),
+                       channel_axis=-1)
+        axes[3].imshow(grid, interpolation="nearest")
         axes[3].axis("off")
         axes[3].set_title("G's faces for the fixed noise", fontsize=10)
     if title:
@@ -808,7 +802,7 @@ def live_view(window: int = 25):
 # Shipped models (python -m course_lib.pretrained build gan-fast|gan-full)
 
 def _build_pretrained(mode: str) -> tuple[dict, dict]:
-    from .doctor import machine_summary
+    from .config import machine_summary
 
     s = settings(mode, "cpu")
     run = train_gan(s, device="cpu", progress=True)

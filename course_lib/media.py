@@ -195,19 +195,6 @@ def png_bytes(img, scale: int = 1) -> bytes:
     return buf.getvalue()
 
 
-def image_grid(images, ncols: int | None = None, pad: int = 2, pad_value: float = 1.0) -> np.ndarray:
-    """Tile a batch N×H×W×3 into one image (lab 01)."""
-    imgs = check_images(images)
-    n, h, w, _ = imgs.shape
-    ncols = ncols or int(np.ceil(np.sqrt(n)))
-    nrows = int(np.ceil(n / ncols))
-    grid = np.full((nrows * (h + pad) + pad, ncols * (w + pad) + pad, 3), pad_value, np.float32)
-    for i, img in enumerate(imgs):
-        r, c = divmod(i, ncols)
-        grid[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = img
-    return grid
-
-
 def show_images(images, titles=None, ncols: int | None = None, size: float = 1.6, suptitle: str | None = None):
     """Show a batch of images in a matplotlib grid with optional titles (lab 00)."""
     import matplotlib.pyplot as plt

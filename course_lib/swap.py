@@ -168,7 +168,7 @@ def face_set(name: str, n: int, size: int = 64, seed: int = 0, states=None, blin
     ident = synth.cast(name)
     if states is None:
         states = synth.random_states(n, seed=check_seed(seed), blink_share=blink_share)
-    from .evaluators import aligned_faces  # renders in chunks, keeping only the small aligned crops
+    from .datasets import aligned_faces  # renders in chunks, keeping only the small aligned crops
 
     imgs, masks, pts = aligned_faces([ident] * len(states), states, size, ZOOM, seed=seed, render_size=2 * size)
     return FaceSet(name, imgs, masks, loss_weights(masks, pts), pts, list(states))
@@ -393,13 +393,13 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
     """
     from skimage.metrics import structural_similarity
 
-    from . import evaluators
+    from . import judges
 
     source, target = source or model.names[0], target or model.names[-1]
     n = n or (40 if config.is_fast() else 200)
     size = model.size
-    id_judge = evaluators.identity_judge(sorted(synth.CAST), size=size, zoom=ZOOM)
-    ex_judge = evaluators.expression_judge(size=size, zoom=ZOOM)
+    id_judge = judges.identity_judge(sorted(synth.CAST), size=size, zoom=ZOOM)
+    ex_judge = judges.expression_judge(size=size, zoom=ZOOM)
     ident = synth.cast(source)
     states = synth.random_states(n, seed=seed)
     rendered = synth.render_batch([ident] * n, states, size=2 * size, seed=seed)
@@ -447,7 +447,7 @@ def train_pair(settings: dict, seed: int = 0, device: str | None = None, progres
 
 
 def _build(fast: bool, seed: int = 0):
-    from .doctor import machine_summary
+    from .config import machine_summary
 
     s = default_settings("cpu", fast=fast)
     with config.mode("fast" if fast else "full"):  # measured with the judges of the model's own mode
@@ -484,7 +484,7 @@ def pretrained(fast: bool | None = None, device: str | None = None):
 
 def preview(model, sets: dict, n: int = 4) -> np.ndarray:
     """A grid for watching training: each person's faces, their reconstructions, and their swaps (lab 03)."""
-    from .media import image_grid
+    from skimage.util import montage
 
     rows = []
     names = list(sets)
@@ -492,4 +492,5 @@ def preview(model, sets: dict, n: int = 4) -> np.ndarray:
         other = names[-1] if name == names[0] else names[0]
         crops = sets[name].images[:n]
         rows += [crops, decode_as(model, crops, name)[0], decode_as(model, crops, other)[0]]
-    return image_grid(np.concatenate(rows), ncols=n)
+    tiles = np.concatenate(rows)
+    return montage(tiles, grid_shape=(-(-len(tiles) // n), n), padding_width=2, fill=(1.0, 1.0, 1.0), channel_axis=-1)

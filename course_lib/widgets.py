@@ -216,21 +216,21 @@ def latent_explorer(G, directions: dict | None = None, seed_a: int = 1, seed_b: 
 
 def labels_html(labels: dict) -> str:
     """A clip's labels, track by track, with its category, as one line of HTML (lab 01)."""
-    from . import game
+    from . import categories
 
-    cat = game.category(labels)
-    tracks = " · ".join(f"{track} <b>{labels[track]}</b>" for track in game.TRACKS)
-    return f"{tracks} → <b>{game.CATEGORY_NAMES[cat]}</b>" + ("" if cat == 0 else f" (category {cat})")
+    cat = categories.category(labels)
+    tracks = " · ".join(f"{track} <b>{labels[track]}</b>" for track in categories.TRACKS)
+    return f"{tracks} → <b>{categories.CATEGORY_NAMES[cat]}</b>" + ("" if cat == 0 else f" (category {cat})")
 
 
 def track_view(clips: dict, face: str, voice: str, lips: str, cache: dict | None = None, width: int = 256) -> dict:
     """One setting of the track viewer: the pre-built clip for (face, voice, lips), its labels and category (lab 01).
 
-    ``clips`` is what ``game.track_clips`` returns. Returns ``html`` (a <video> that plays with sound),
+    ``clips`` is what ``categories.track_clips`` returns. Returns ``html`` (a <video> that plays with sound),
     ``labels``, ``category`` (0-3), ``name`` and ``caption``. ``cache`` (a dict) keeps each clip's HTML so that
     toggling back does not encode the clip again.
     """
-    from . import game
+    from . import categories, viz
 
     key = (face, voice, lips)
     if key not in clips:
@@ -239,11 +239,11 @@ def track_view(clips: dict, face: str, voice: str, lips: str, cache: dict | None
     clip = clips[key]
     html = cache.get(key) if cache is not None else None
     if html is None:
-        html = game.clip_html(clip, width)
+        html = viz.clip_html(clip, width)
         if cache is not None:
             cache[key] = html
-    cat = game.category(clip.labels)
-    return {"html": html, "labels": clip.labels, "category": cat, "name": game.CATEGORY_NAMES[cat],
+    cat = categories.category(clip.labels)
+    return {"html": html, "labels": clip.labels, "category": cat, "name": categories.CATEGORY_NAMES[cat],
             "caption": labels_html(clip.labels)}
 
 

@@ -284,3 +284,14 @@ def test_course_threads_sets_torch_threads(monkeypatch, torch_global_state):
     assert config.torch_threads() == 1, "COURSE_THREADS=1 should limit torch to one thread"
     monkeypatch.setenv("COURSE_THREADS", "0")
     assert config.torch_threads() == 1, "COURSE_THREADS=0 should still leave torch one thread"
+
+
+def test_machine_summary_names_the_cpu_its_cores_and_torch(monkeypatch):
+    monkeypatch.setattr(config, "cpu_model", lambda: "Test CPU 9000")
+    line = config.machine_summary()
+    assert line.startswith("Test CPU 9000, ") and f"{os.cpu_count()} cores" in line
+    assert f"torch {torch.__version__}" in line and "torch threads" in line
+
+
+def test_cpu_model_names_a_processor():
+    assert isinstance(config.cpu_model(), str) and config.cpu_model().strip(), "cpu_model() returned nothing"

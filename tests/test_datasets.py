@@ -8,6 +8,7 @@ import http.server
 import inspect
 import io
 import json
+import re
 import socket
 import stat
 import subprocess
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib import datasets
+from course_lib import datasets, synth
 
 GOOD = bytes(range(256)) * 400  # 102,400 bytes
 WRONG = bytes(reversed(GOOD))
@@ -205,7 +206,7 @@ def test_every_public_function_has_a_one_line_docstring_naming_its_lab():
     assert len(public) >= 12
     for f in public:
         first = (f.__doc__ or "").strip().splitlines()[0]
-        assert first.endswith("(lab 00)."), f.__name__
+        assert re.search(r"\(labs? \d\d[^)]*\)\.$", first), f"{f.__name__}: {first!r} does not end with its lab, e.g. (lab 00)."
 
 
 def test_importing_the_module_touches_no_network():
@@ -510,6 +511,32 @@ def test_load_synthetic_faces_shapes_distinct_identities_and_determinism():
 def test_load_synthetic_faces_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         datasets.load_synthetic_faces(**kwargs)
+
+
+def test_load_synthetic_faces_names_the_people_it_drew():
+    faces = datasets.load_synthetic_faces(n=3, size=32, seed=5)
+    people = faces.identities()
+    assert [p.seed for p in people] == faces.seeds.tolist()
+    assert people == [synth.identity(int(s)) for s in faces.seeds], "face i shows synth.identity(seeds[i])"
+
+
+def test_non_faces_keep_the_faces_colours_and_size_but_not_a_face():
+    faces = datasets.load_synthetic_faces(n=8, size=32, seed=1).images
+    fakes = datasets.non_faces(faces, seed=0)
+    assert fakes.shape == faces.shape and fakes.dtype == np.float32
+    assert 0.0 <= fakes.min() and fakes.max() <= 1.0
+    assert np.array_equal(fakes[1], faces[1][::-1, ::-1]), "every fourth image is the face upside down and mirrored"
+    assert np.allclose(np.sort(fakes[0].ravel()), np.sort(faces[0].ravel())), "shuffled tiles keep the pixels"
+    assert np.array_equal(fakes, datasets.non_faces(faces, seed=0)), "the same seed gives the same images"
+    with pytest.raises(ValueError, match="non_faces: images"):
+        datasets.non_faces(faces[0])
+
+
+def test_aligned_faces_gives_crops_masks_and_landmarks_at_the_asked_size():
+    people = [synth.identity(k) for k in range(3)]
+    images, masks, landmarks = datasets.aligned_faces(people, synth.random_states(3, seed=2), 32, 1.5, seed=2)
+    assert images.shape == (3, 32, 32, 3) and masks.shape == (3, 32, 32) and landmarks.shape == (3, 68, 2)
+    assert masks[:, 16, 16].min() > 0.5, "the aligned crop is centred on the face"
 
 
 def save_png(path, rgb, size=(40, 30)):

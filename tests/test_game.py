@@ -1,237 +1,17 @@
-"""course_lib.game and the lab 01 widgets: categories, kinds of synthesis, the real-or-fake game and its baseline.
+"""course_lib.game and the real-or-fake widget: rounds, the score and its Wilson interval, a session (lab 01).
 
-The scoring logic is checked against published values (Newcombe 1998's table of Wilson intervals) and exact
-binomial coverage; rounds against the properties the lab promises (seeded, repeatable, balanced, no format
-that gives the answer away); the human baseline against what labs 06 and 07 read back from the course cache.
-Widgets are driven without a browser: their callbacks are plain functions, and button clicks fire handlers.
-Models are tiny and untrained where a test needs one: these tests check the plumbing, not the fakes' quality.
+The scoring logic is checked against published values (Newcombe 1998's table of Wilson intervals), scipy's
+Wilson interval and exact binomial coverage; rounds against the properties the lab promises (seeded,
+repeatable, balanced, no format that gives the answer away). Widgets are driven without a browser: their
+callbacks are plain functions, and button clicks fire handlers.
 """
 import json
 import math
-import threading
-from dataclasses import replace
 
-import numpy as np
 import pytest
+from lab01_helpers import FakeClock, answer, clip_item, converter, png_item, tiny_swapper  # noqa: F401 (fixtures)
 
-from course_lib import game, gan, lipsync, swap, synth, voice, widgets
-
-REAL = {"face": "real", "voice": "real", "lips": "real"}
-
-
-class FakeClock:
-    """A clock that returns the given times in turn, for timing answers without waiting."""
-
-    def __init__(self, *times):
-        self.times = list(times)
-
-    def __call__(self):
-        return self.times.pop(0)
-
-
-def answer(fake: bool, guess_fake: bool, source: str = "GAN sample", media: str = "image", seconds: float = 1.0,
-           item: str = "x") -> game.Answer:
-    return game.Answer(item, media, source if fake else "real", fake, guess_fake, seconds)
-
-
-def png_item(k: int, fake: bool, source: str = "GAN sample") -> game.Item:
-    from course_lib import media
-
-    img = np.full((8, 8, 3), 0.1 * k, np.float32)
-    return game.Item(f"{k:02d}", "image", source if fake else "real", fake, source, png=media.png_bytes(img), image=img)
-
-
-def clip_item(k: int, fake: bool) -> game.Item:
-    return game.Item(f"{k:02d}", "clip", "(2) fake face" if fake else "real", fake, "(2) fake face",
-                     html=f'<video class="v{k}"></video>')
-
-
-@pytest.fixture(scope="module")
-def tiny_swapper():
-    """An untrained swapper for the shipped pair, small enough to build in milliseconds."""
-    return swap.SwapModel(swap.PAIR, size=32, width=4, latent=16).eval()
-
-
-@pytest.fixture(scope="module")
-def converter():
-    """Ben's voice into Gus's (the person every lab 01 clip shows), from two recordings each."""
-    return voice.fit_converter(voice.enrolment("ben", n=2), voice.enrolment(swap.PAIR[1], n=2))
-
-
-@pytest.fixture(scope="module")
-def base_clip():
-    return synth.talking_clip(synth.cast("gus"), seconds=1.0, size=32, seed=0)
-
-
-# ------------------------------------------------------------------------------------------- categories
-
-
-@pytest.mark.parametrize("labels, expected", [
-    (REAL, 0),
-    ({**REAL, "voice": "synthetic"}, 1),
-    ({**REAL, "voice": "converted"}, 1),
-    ({**REAL, "face": "swapped"}, 2),
-    ({**REAL, "lips": "synced"}, 2),  # a re-drawn mouth is synthetic video, as in the Nixon film
-    ({"face": "swapped", "voice": "converted", "lips": "real"}, 3),
-    ({"face": "real", "voice": "synthetic", "lips": "synced"}, 3),
-    ({"face": "swapped", "voice": "converted", "lips": "synced"}, 3),
-])
-def test_category_follows_which_tracks_are_synthetic(labels, expected):
-    assert game.category(labels) == expected
-    assert game.CATEGORY_NAMES[expected] in game.CATEGORY_NAMES
-
-
-@pytest.mark.parametrize("labels, message", [
-    ({"face": "real", "voice": "real"}, "missing"),
-    ({**REAL, "voice": "cloned"}, "voice"),
-    ({**REAL, "face": "generated"}, "face"),
-    ("real", "labels dict"),
-])
-def test_category_rejects_labels_that_are_not_a_clips_tracks(labels, message):
-    with pytest.raises(ValueError, match=message):
-        game.category(labels)
-
-
-def test_category_reads_the_labels_the_library_writes_on_clips(base_clip, converter):
-    speech = synth.speak(synth.cast("ben"), voice.NEW_LINES[0], seed=0)
-    fake_voice = lipsync.replace_voice(base_clip, voice.with_audio(speech, voice.convert(speech.audio, converter)),
-                                       "converted")
-    synced = lipsync.lipsync_clip(synth.cast("gus"), speech, voice="synthetic", seconds=1.0, size=32)
-    assert game.category(base_clip.labels) == 0
-    assert game.category(fake_voice.labels) == 1
-    assert game.category(synced.labels) == 3
-
-
-def test_track_clips_makes_every_setting_of_the_tracks_with_matching_labels(tiny_swapper, converter):
-    clips = game.track_clips(tiny_swapper, converter, seconds=1.0, size=32, seed=0)
-    assert set(clips) == {(f, v, l) for f in ("real", "swapped") for v in ("real", "converted")
-                          for l in ("real", "synced")}
-    for (face, voice_, lips), clip in clips.items():
-        assert clip.labels == {"face": face, "voice": voice_, "lips": lips}
-        assert clip.frames.shape == (25, 32, 32, 3) and len(clip.audio) == 16_000
-    assert {game.category(c.labels) for c in clips.values()} == {0, 1, 2, 3}
-    real, fake_voice = clips[("real", "real", "real")], clips[("real", "converted", "real")]
-    assert np.array_equal(real.frames, fake_voice.frames), "category 1 keeps the real footage"
-    assert not np.allclose(real.audio, fake_voice.audio), "category 1 replaces the voice"
-    assert clips[("swapped", "real", "real")].truth["swapped_to"] == swap.PAIR[1], "every clip shows the same person"
-
-
-def test_track_clips_rejects_lengths_outside_half_a_second_to_thirty(tiny_swapper, converter):
-    with pytest.raises(ValueError, match="seconds"):
-        game.track_clips(tiny_swapper, converter, seconds=0.1)
-
-
-def test_disclose_burns_a_label_into_the_bottom_of_every_frame_and_keeps_the_original(base_clip):
-    before = base_clip.frames.copy()
-    labelled = game.disclose(base_clip, "  Synthetic line, made with Gus's consent. ")
-    assert labelled.truth["disclosure"] == "Synthetic line, made with Gus's consent."
-    assert np.array_equal(base_clip.frames, before) and "disclosure" not in base_clip.truth
-    band = labelled.frames.shape[1] - max(8, labelled.frames.shape[1] // 8)
-    assert np.array_equal(labelled.frames[:, :band], before[:, :band]), "the picture above the band is untouched"
-    assert all(not np.allclose(labelled.frames[i, band:], before[i, band:]) for i in range(len(before)))
-    assert labelled.frames.min() >= 0 and labelled.frames.max() <= 1
-    with pytest.raises(ValueError, match="note"):
-        game.disclose(base_clip, "  ")
-
-
-def test_speak_as_keeps_the_actors_words_and_timing_in_the_targets_voice(converter):
-    line = voice.NEW_LINES[2]
-    reading = synth.speak(synth.cast("ben"), line, seed=3)
-    converted = game.speak_as(converter, line, "ben", seed=3)
-    assert converted.text == line and converted.segments == reading.segments
-    assert len(converted.audio) == len(reading.audio) and not np.allclose(converted.audio, reading.audio)
-    assert np.array_equal(converted.audio, voice.convert(reading.audio, converter))
-
-
-def test_full_fake_is_category_3_showing_the_swappers_second_person_saying_the_line(tiny_swapper, converter):
-    line = voice.NEW_LINES[4]
-    clip = game.full_fake(tiny_swapper, converter, line, seconds=1.0, size=32, seed=1)
-    assert clip.labels == {"face": "swapped", "voice": "converted", "lips": "synced"}
-    assert game.category(clip.labels) == 3 and clip.truth["swapped_to"] == swap.PAIR[1]
-    assert clip.truth["text"] == line and clip.frames.shape == (25, 32, 32, 3)
-    speech = game.speak_as(converter, line, "ben", seed=1)
-    assert np.allclose(clip.audio, speech.audio[:len(clip.audio)]), "the soundtrack is the converted reading"
-
-
-def test_gallery_shows_each_clip_as_a_video_with_its_name_and_labels(base_clip):
-    labelled = replace(base_clip, truth={**base_clip.truth, "labels": {**REAL, "voice": "converted"}})
-    html = game.gallery_html({"real <one>": base_clip, "(1) fake voice": labelled}, width=128)
-    assert html.count("<video") == 2 and html.count("data:video/mp4;base64,") == 2
-    assert "real &lt;one&gt;" in html and "voice converted" in html and 'width="128"' in html
-
-
-# -------------------------------------------------------------------------------------- kinds of synthesis
-
-
-@pytest.mark.parametrize("source, target, expected", [
-    ("text", "speech", "text-to-speech"),
-    ("speech", "speech", "speech-to-speech"),
-    ("audio", "voice", "speech-to-speech"),
-    ("image", "image", "image-to-image"),
-    ("video", "frames", "image-to-image"),
-    ("speech", "video", "speech-to-image"),
-    (" Text ", "AUDIO", "text-to-speech"),
-])
-def test_synthesis_kind_names_a_step_by_what_goes_in_and_comes_out(source, target, expected):
-    assert game.synthesis_kind(source, target) == expected
-
-
-@pytest.mark.parametrize("source, target", [("smell", "speech"), ("text", None), ("text", "")])
-def test_synthesis_kind_rejects_unknown_media(source, target):
-    with pytest.raises(ValueError, match="synthesis_kind"):
-        game.synthesis_kind(source, target)
-
-
-def test_every_pipeline_step_names_a_library_function_and_a_known_kind():
-    import importlib
-
-    for name, steps in game.PIPELINES.items():
-        assert steps, f"{name} has no steps"
-        for step in steps:
-            module, func = step.function.split(".")
-            assert callable(getattr(importlib.import_module(f"course_lib.{module}"), func)), step.function
-            assert game.synthesis_kind(step.source, step.target) in {
-                "text-to-speech", "speech-to-speech", "image-to-image", "speech-to-image"}
-    assert [s.function for s in game.PIPELINES["(3) both"]] == ["voice.convert", "lipsync.lipsync_clip",
-                                                                "swap.swap_frames"]
-
-
-# ------------------------------------------------------------------------------ how they are made, pictured
-
-
-def test_autoencoder_picture_draws_what_the_swapper_really_outputs(tiny_swapper):
-    import matplotlib.pyplot as plt
-
-    from course_lib import faces
-
-    fig = game.autoencoder_picture(tiny_swapper, seed=2)
-    performer, person = swap.PAIR
-    img, pts, _ = synth.render(synth.cast(performer), game._state(2), size=64, seed=2)
-    crop = faces.align(img, pts, 32, swap.ZOOM).image
-    want = swap.decode_as(tiny_swapper, crop[None], person)[0][0]
-    assert np.allclose(fig.shown[f"{performer} as {person}"], want), "the swap row decodes Farah as Gus"
-    assert np.allclose(fig.shown["swapped frame"], swap.swap_frames(tiny_swapper, img[None], pts[None], person)[0])
-    drawn = [ax.images[0].get_array() for ax in fig.axes if ax.images]
-    assert len(drawn) == 7, "three inputs, three outputs and the pasted frame"
-    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert "shared\nencoder" in texts and f"decoder\n{person}" in texts and "lab 03" in texts
-    plt.close(fig)
-
-
-def test_gan_picture_measures_the_discriminator_on_fresh_faces():
-    import matplotlib.pyplot as plt
-
-    run = gan.GANRun(gan.Generator(filters=4, size=32), gan.Discriminator(filters=4, size=32),
-                     gan.settings("fast", size=32))
-    fig = game.gan_picture(run, n=8, seed=0)
-    assert all(0.0 <= a <= 1.0 for a in fig.accuracy) and len(fig.accuracy) == 2
-    from course_lib.media import image_grid
-
-    assert np.allclose(fig.shown["fake"], image_grid(gan.sample(run.G, 8, seed=0)[:4], ncols=2)), "G's own faces"
-    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert f"{fig.accuracy[0]:.0%} of real" in texts and "lab 04" in texts
-    plt.close(fig)
-
+from course_lib import baseline, categories, game, gan, widgets
 
 # ---------------------------------------------------------------------------------------- Wilson interval
 
@@ -241,6 +21,16 @@ def test_gan_picture_measures_the_discriminator_on_fresh_faces():
 ])
 def test_wilson_interval_matches_published_values(correct, n, lo, hi):
     assert game.wilson_interval(correct, n) == pytest.approx((lo, hi), abs=5e-5)
+
+
+@pytest.mark.parametrize("correct, n", [(0, 1), (1, 1), (0, 7), (3, 7), (7, 7), (12, 16), (81, 263), (250, 1000)])
+def test_wilson_interval_matches_scipys_wilson_interval(correct, n):
+    from scipy.stats import binomtest
+
+    want = binomtest(correct, n).proportion_ci(confidence_level=0.95, method="wilson")
+    got = game.wilson_interval(correct, n, z=1.959963984540054)  # the exact 97.5% normal quantile scipy uses
+    assert got == pytest.approx((want.low, want.high), abs=1e-12), f"{correct} of {n}: lab 01's interval {got}"
+    assert game.wilson_interval(correct, n) == pytest.approx(got, abs=1e-4), "z = 1.96 rounds the same quantile"
 
 
 def test_wilson_interval_stays_in_0_1_and_does_not_collapse_at_all_or_none_correct():
@@ -392,7 +182,7 @@ def test_make_round_clips_play_with_sound_and_carry_their_labels(tiny_swapper, c
     for entry, item in zip(plan, items):
         assert item.media == "clip" and "<video" in item.html and "data:video/mp4;base64," in item.html
         expected = 0 if not entry.fake else game.CLIP_FAKES.index(entry.source) + 1
-        assert game.category(item.labels) == expected, (entry, item.labels)
+        assert categories.category(item.labels) == expected, (entry, item.labels)
 
 
 def test_make_round_says_which_model_a_plan_needs():
@@ -440,150 +230,6 @@ def test_game_needs_the_items_make_round_returns():
         game.Game(["not an item"])
 
 
-# ------------------------------------------------------------------------------------ the human baseline
-
-
-def test_baseline_lives_in_the_course_cache(isolated_cache):
-    assert game.baseline_path() == isolated_cache / "human_baseline.json"
-
-
-def test_every_answer_saves_the_session_so_a_half_played_round_counts(isolated_cache):
-    g = game.Game([png_item(0, True), png_item(1, False), png_item(2, True)], seed=11, player="ana",
-                  clock=FakeClock(0.0, 1.0, 3.0))
-    g.start()
-    g.answer("fake")
-    sessions = game.load_baseline()
-    assert len(sessions) == 1 and sessions[0]["id"] == g.id and len(sessions[0]["answers"]) == 1
-    g.answer("fake")
-    sessions = game.load_baseline()
-    assert len(sessions) == 1, "a session is updated in place, not added twice"
-    record = sessions[0]
-    assert record["player"] == "ana" and record["seed"] == 11 and record["n_items"] == 3
-    assert record["mode"] == "fast" and record["started"]
-    assert [a["correct"] for a in record["answers"]] == [True, False]
-    assert [a["seconds"] for a in record["answers"]] == [1.0, 2.0]
-    assert record["score"]["accuracy"] == 0.5
-
-
-def test_baseline_save_and_load_round_trip_keeps_every_session_in_order(isolated_cache):
-    games = []
-    for k in range(3):
-        g = game.Game([png_item(0, True), clip_item(1, False)], seed=k, clock=FakeClock(0.0, 1.0, 2.0))
-        g.start()
-        g.answer("fake")
-        g.answer("fake" if k else "real")
-        games.append(g)
-    games[0].save()  # saving again replaces the record where it stands
-    sessions = game.load_baseline()
-    assert [s["id"] for s in sessions] == [g.id for g in games]
-    assert sessions == [json.loads(json.dumps(g.record())) for g in games]
-    raw = json.loads(game.baseline_path().read_text())
-    assert raw["format"] == game.BASELINE_FORMAT
-
-
-def test_human_baseline_pools_every_saved_answer_and_filters_by_media(isolated_cache):
-    assert game.human_baseline()["answered"] == 0 and game.human_baseline()["sessions"] == 0
-    for guesses in (("fake", "real"), ("real", "real")):
-        g = game.Game([png_item(0, True), clip_item(1, False)], clock=FakeClock(0.0, 1.0, 2.0))
-        g.start()
-        for guess in guesses:
-            g.answer(guess)
-    pooled = game.human_baseline()
-    assert (pooled["sessions"], pooled["answered"], pooled["correct"]) == (2, 4, 3)
-    assert pooled["ci"] == list(game.wilson_interval(3, 4))
-    images = game.human_baseline(media="image")
-    assert (images["answered"], images["correct"]) == (2, 1)
-    assert game.human_baseline(media="clip")["accuracy"] == 1.0
-    with pytest.raises(ValueError, match="media"):
-        game.human_baseline(media="audio")
-
-
-def test_a_failed_save_leaves_the_previous_baseline_whole_and_no_temporary_file(isolated_cache):
-    g = game.Game([png_item(0, True)], clock=FakeClock(0.0, 1.0))
-    g.answer("fake")
-    before = game.baseline_path().read_bytes()
-    with pytest.raises(TypeError):
-        game.save_session({"id": "broken", "answers": [object()]})
-    assert game.baseline_path().read_bytes() == before
-    assert [p.name for p in isolated_cache.iterdir() if p.suffix == ".tmp"] == []
-
-
-def test_an_unreadable_baseline_is_kept_aside_and_a_new_one_started(isolated_cache, capsys):
-    game.baseline_path().write_text("{ this is not json")
-    g = game.Game([png_item(0, False)], clock=FakeClock(0.0, 1.0))
-    g.answer("real")
-    assert [s["id"] for s in game.load_baseline()] == [g.id]
-    kept = list(isolated_cache.glob("human_baseline.json.unreadable-*"))
-    assert len(kept) == 1 and kept[0].read_text() == "{ this is not json"
-    assert "could not be read" in capsys.readouterr().out
-
-
-def test_sessions_saved_at_the_same_time_are_all_kept(isolated_cache):
-    records = [{"id": f"s{k}", "answers": [], "score": {}} for k in range(8)]
-    threads = [threading.Thread(target=game.save_session, args=(r,)) for r in records]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(s["id"] for s in game.load_baseline()) == [r["id"] for r in records]
-
-
-def test_save_session_rejects_records_that_are_not_sessions(isolated_cache):
-    for bad in ({}, {"id": "a"}, {"id": "", "answers": []}, []):
-        with pytest.raises(ValueError, match="save_session"):
-            game.save_session(bad)
-    assert game.load_baseline() == []
-
-
-def test_save_path_can_be_given_explicitly(tmp_path):
-    target = tmp_path / "class" / "baseline.json"
-    g = game.Game([png_item(0, True)], path=target, clock=FakeClock(0.0, 1.0))
-    g.answer("real")
-    assert [s["id"] for s in game.load_baseline(target)] == [g.id]
-    assert game.load_baseline() == [], "the course cache is untouched"
-
-
-# ----------------------------------------------------------------------------------- widgets: track viewer
-
-
-@pytest.fixture(scope="module")
-def labelled_clips(base_clip):
-    """The eight settings of the tracks as clips (the same pixels, labelled as track_clips labels them)."""
-    keys = [(f, v, l) for f in ("real", "swapped") for v in ("real", "converted") for l in ("real", "synced")]
-    return {k: replace(base_clip, truth={**base_clip.truth, "labels": dict(zip(("face", "voice", "lips"), k))})
-            for k in keys}
-
-
-def test_track_view_shows_the_clip_for_a_setting_with_its_category(labelled_clips):
-    view = widgets.track_view(labelled_clips, "swapped", "converted", "real")
-    assert "<video" in view["html"] and "data:video/mp4;base64," in view["html"]
-    assert view["category"] == 3 and view["name"] == game.CATEGORY_NAMES[3]
-    assert "face <b>swapped</b>" in view["caption"] and "category 3" in view["caption"]
-    assert widgets.track_view(labelled_clips, "real", "real", "real")["caption"].endswith("<b>real</b>")
-    with pytest.raises(ValueError, match="no pre-built clip"):
-        widgets.track_view(labelled_clips, "real", "synthetic", "real")
-
-
-def test_track_view_encodes_each_clip_once_when_given_a_cache(labelled_clips, monkeypatch):
-    cache = {}
-    first = widgets.track_view(labelled_clips, "real", "converted", "real", cache)
-    monkeypatch.setattr(game, "clip_html", lambda *a, **k: pytest.fail("encoded the same clip twice"))
-    assert widgets.track_view(labelled_clips, "real", "converted", "real", cache)["html"] == first["html"]
-
-
-def test_track_viewer_toggles_show_the_matching_clip(labelled_clips):
-    box = widgets.track_viewer(labelled_clips)
-    assert box.last["category"] == 0 and set(box.toggles) == {"face", "voice", "lips"}
-    assert box.toggles["voice"].options == ("real", "converted"), "real is always the first choice"
-    box.toggles["voice"].value = "converted"
-    assert box.last["category"] == 1 and box.caption.value == box.last["caption"]
-    box.toggles["face"].value = "swapped"
-    assert box.last["category"] == 3 and "face <b>swapped</b>" in box.caption.value
-    box.toggles["voice"].value = "real"
-    box.toggles["lips"].value = "synced"
-    assert box.last["labels"] == {"face": "swapped", "voice": "real", "lips": "synced"}
-    assert box.video.value == box.last["html"]
-
 
 # ------------------------------------------------------------------------------- widgets: real or fake?
 
@@ -624,5 +270,6 @@ def test_real_or_fake_widget_plays_a_round_by_button_clicks_and_saves_it(isolate
     assert "2 correct" in box.score.value and "accuracy <b>67%</b>" in box.score.value
     assert box.reveal.value.count("<tr>") == 4
     buttons["fake"].click()  # after the end: ignored, no error
-    saved = game.load_baseline()
+    saved = baseline.load_baseline()
     assert len(saved) == 1 and [a["guess_fake"] for a in saved[0]["answers"]] == [True, False, False]
+

@@ -9,7 +9,7 @@ import torch
 
 import benchmarks
 from benchmarks import gan as gan_bench
-from course_lib import checkpoints, evaluators, forensics, gan, pretrained, widgets
+from course_lib import checkpoints, datasets, forensics, gan, judges, pretrained, widgets
 
 
 def tiny(**changes) -> gan.GANSettings:
@@ -20,7 +20,7 @@ def tiny(**changes) -> gan.GANSettings:
 
 @pytest.fixture(scope="module")
 def tiny_faces():
-    return evaluators.real_faces(32, 32, seed=3)[0]
+    return datasets.load_synthetic_faces(32, 32, seed=3).images
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +39,15 @@ def module_judges(judge_dir):
     """FAST mode's judges with their batch-norm statistics re-measured (as gan.Yardstick does)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COURSE_DATA_DIR", str(judge_dir))
-        attributes, faces_judge = evaluators.attribute_judge(64), evaluators.face_judge(64)
-    calibration = evaluators.real_faces(200, 64, seed=42)[0]
-    evaluators.recalibrate(attributes, calibration)
-    evaluators.recalibrate(faces_judge, np.concatenate([calibration, evaluators.non_faces(calibration)]))
+        attributes, faces_judge = judges.attribute_judge(64), judges.face_judge(64)
+    calibration = datasets.load_synthetic_faces(200, 64, seed=42).images
+    judges.recalibrate(attributes, calibration)
+    judges.recalibrate(faces_judge, np.concatenate([calibration, datasets.non_faces(calibration)]))
     return attributes, faces_judge
 
 
 @pytest.fixture()
-def judges(module_judges, judge_dir, monkeypatch):
+def fast_judges(module_judges, judge_dir, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(judge_dir))  # code that asks for a judge finds these cached
     return module_judges
 
@@ -215,26 +215,26 @@ def test_shipped_gan_files_exist_and_stay_within_their_budget():
 
 
 @pytest.mark.parametrize("mode", ["fast", "full"])
-def test_shipped_gans_load_and_draw_faces(mode, judges):
+def test_shipped_gans_load_and_draw_faces(mode, fast_judges):
     run = gan.pretrained_run(mode, device="cpu")
     assert run.settings.size == 64 and run.history["step"] and run.previews
     assert "metrics" in run.meta, "the shipped file records the metrics measured when it was built"
     faces_ = run.sample(64, seed=0)
-    rate = evaluators.face_rate(faces_, judges[1])
+    rate = judges.face_rate(faces_, fast_judges[1])
     assert rate >= 0.8, f"the face judge should accept most of the shipped {mode} GAN's samples, got {rate:.0%}"
 
 
-def test_shipped_gan_directions_move_their_attributes(judges):
+def test_shipped_gan_directions_move_their_attributes(fast_judges):
     G = gan.pretrained_run("full", device="cpu").G
-    dirs = gan.attribute_directions(G, 300, judge=judges[0])
+    dirs = gan.attribute_directions(G, 300, judge=fast_judges[0])
     assert set(dirs) == set(gan.ATTRIBUTES)
     assert all(abs(d.norm().item() - 1) < 1e-5 for d in dirs.values())
-    effects = gan.direction_effects(G, dirs, n=60, judge=judges[0])
+    effects = gan.direction_effects(G, dirs, n=60, judge=fast_judges[0])
     for name, (change, _) in effects.items():
         assert change > 0, f"walking along the {name} direction must raise its score, got {change:+.3f}"
 
 
-def test_a_too_strong_generator_collapses_the_shipped_gan(judges):
+def test_a_too_strong_generator_collapses_the_shipped_gan(fast_judges):
     """Lab 04's mode-collapse run (FAST mode: 20 rounds): from the same players, 5 G updates per round lose
     attribute bins. Six rounds were too few: on another CPU the two runs' coverage differed by less than 15 points."""
     import copy
@@ -246,7 +246,7 @@ def test_a_too_strong_generator_collapses_the_shipped_gan(judges):
         s = run.settings.replace(steps=20, every=20, g_steps=g_steps, anneal=0.0, n_train=len(images))
         out = gan.train_gan(s, images=images, G=copy.deepcopy(run.G), D=copy.deepcopy(run.D), device="cpu",
                             progress=False)
-        shares = evaluators.attribute_shares(out.sample(200, seed=99), judges[0])
+        shares = judges.attribute_shares(out.sample(200, seed=99), fast_judges[0])
         return float((shares >= 0.01).mean()), float(shares.max())
 
     (cov_dcgan, top_dcgan), (cov_strong, top_strong) = continued(1), continued(5)
@@ -256,7 +256,7 @@ def test_a_too_strong_generator_collapses_the_shipped_gan(judges):
     assert top_strong > top_dcgan, f"the collapsed G's favourite bin should grow: {top_strong:.0%} vs {top_dcgan:.0%}"
 
 
-def test_the_build_command_writes_a_loadable_run_with_its_metrics(judges, tmp_path, monkeypatch):
+def test_the_build_command_writes_a_loadable_run_with_its_metrics(fast_judges, tmp_path, monkeypatch):
     """`python -m course_lib.pretrained build gan-fast`, with the preset shrunk so it takes seconds."""
     monkeypatch.setitem(gan.PRESETS, "fast", dict(size=64, g_filters=8, d_filters=8, batch=8, steps=4, every=1,
                                                   n_train=16, anneal=0.3))
@@ -274,8 +274,8 @@ def test_the_build_command_writes_a_loadable_run_with_its_metrics(judges, tmp_pa
     assert "torch threads" in run.meta["machine"]
 
 
-def test_yardstick_reports_the_real_floor_and_every_metric(tiny_run, judges):
-    ys = gan.Yardstick(n=40, attributes=judges[0], faces=judges[1])
+def test_yardstick_reports_the_real_floor_and_every_metric(tiny_run, fast_judges):
+    ys = gan.Yardstick(n=40, attributes=fast_judges[0], faces=fast_judges[1])
     assert ys.real_coverage > 0.5 and ys.real_face_rate > 0.9
     assert ys.judge_accuracy["faces"] > 0.9, "the recalibrated face judge must be right on most fresh images"
     assert ys.judge_accuracy["attributes"] > 1 / 18, "the attribute judge must beat guessing among 18 bins"
@@ -388,7 +388,7 @@ def test_generate_and_train_check_their_inputs(tiny_run, tiny_faces):
         gan.train_gan(tiny(), images=tiny_faces * 255, device="cpu", progress=False)
 
 
-def test_benchmark_contract_in_fast_mode(tmp_path, monkeypatch, judges):
+def test_benchmark_contract_in_fast_mode(tmp_path, monkeypatch, fast_judges):
     monkeypatch.setenv("BENCH_RESULTS_DIR", str(tmp_path))
     module = types.SimpleNamespace(__name__="benchmarks.gan", TARGETS=gan_bench.TARGETS,
                                    run=lambda mode: gan_bench.run(mode, steps=3, n=40, n_train=64))
@@ -409,10 +409,10 @@ def test_frechet_distance_matches_the_fid_formula_and_stays_real_when_singular()
     a, b = rng.normal(size=(500, 16)), rng.normal(size=(500, 16)) * 1.3 + 0.2
     ca, cb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     expected = ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(ca + cb - 2 * linalg.sqrtm(ca @ cb).real)
-    assert evaluators.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
-    assert evaluators.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6), "a set is at distance 0 from itself"
+    assert judges.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
+    assert judges.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6), "a set is at distance 0 from itself"
     few = rng.normal(size=(10, 64))  # fewer samples than features: singular covariances
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        d = evaluators.frechet_distance(few, few + 0.5)
+        d = judges.frechet_distance(few, few + 0.5)
     assert np.isfinite(d) and d > 0

@@ -284,15 +284,6 @@ def test_png_bytes_validates_the_image():
         media.png_bytes(np.zeros((3, 16, 16), np.float32))
 
 
-def test_image_grid_tiles_the_batch():
-    imgs = moving_frames(5, 8, 10)
-    grid = media.image_grid(imgs, ncols=3, pad=2)
-    assert grid.shape == (2 * (8 + 2) + 2, 3 * (10 + 2) + 2, 3) and grid.dtype == np.float32, f"got {grid.shape}"
-    assert np.array_equal(grid[2:10, 2:12], imgs[0]) and np.array_equal(grid[12:20, 14:24], imgs[4]), "tiles in order"
-    assert np.all(grid[:2] == 1.0) and np.all(grid[12:20, 26:36] == 1.0), "padding and empty cells are white"
-    assert media.image_grid(moving_frames(4, 8, 8), pad=0).shape == (16, 16, 3), "4 images make a 2×2 grid"
-
-
 def test_video_html_embeds_the_mp4(written):
     path, *_ = written
     html = media.video_html(path, width=200, autoplay=True)

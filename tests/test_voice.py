@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import benchmarks
-from course_lib import audio, evaluators, faces, lipsync, synth, voice
+from course_lib import audio, faces, judges, lipsync, synth, voice
 from course_lib.synth import speech as S
 
 SR = 16_000
@@ -247,28 +247,28 @@ def test_the_equaliser_is_learned_from_enrolment_and_can_be_left_out(recordings)
 
 @pytest.fixture(scope="module")
 def judge():
-    return evaluators.speaker_judge(n_others=2, per_speaker=4, held_out=4, seed=0)
+    return judges.speaker_judge(n_others=2, per_speaker=4, held_out=4, seed=0)
 
 
 def test_speaker_judge_recognises_real_held_out_sentences(judge):
     assert judge.speakers[:8] == tuple(sorted(synth.CAST)) and len(judge.speakers) == 10
     assert judge.held_out["accuracy"] >= 0.9, judge.held_out
-    assert judge.held_out["n"] == 10 * evaluators.SPEAKER_HELD_OUT
+    assert judge.held_out["n"] == 10 * judges.SPEAKER_HELD_OUT
     heard = synth.speak(synth.cast("eli"), voice.NEW_LINES[2], seed=8)
     assert judge.predict(heard) == ["eli"]
     probs = judge.probabilities([heard.audio, synth.speak(synth.cast("hana"), voice.NEW_LINES[2]).audio])
     assert probs.shape == (2, 10) and np.allclose(probs.sum(axis=1), 1)
-    again = evaluators.speaker_judge(n_others=2, per_speaker=4, held_out=4, seed=0)
+    again = judges.speaker_judge(n_others=2, per_speaker=4, held_out=4, seed=0)
     assert again is judge, "the second call reuses the judge"
 
 
 def test_speaker_judge_caches_features_not_models(isolated_cache):
     small = dict(n_others=0, per_speaker=2, held_out=1, seed=1)
-    first = evaluators.speaker_judge(**small)
+    first = judges.speaker_judge(**small)
     files = sorted(p.name for p in (isolated_cache / "judges").iterdir())
     assert len(files) == 1 and files[0].startswith("speaker-") and files[0].endswith(".npz"), files
-    evaluators._SPEAKER_JUDGES.clear()  # forget the fitted model: the next call refits from the cached features
-    again = evaluators.speaker_judge(**small)
+    judges._SPEAKER_JUDGES.clear()  # forget the fitted model: the next call refits from the cached features
+    again = judges.speaker_judge(**small)
     assert again is not first and again.held_out == first.held_out
     assert sorted(p.name for p in (isolated_cache / "judges").iterdir()) == files
 
@@ -385,9 +385,9 @@ def test_replace_voice_keeps_frames_and_relabels(clip):
      "one of"),
     (lambda: voice.cast_pairs("some"), "ring"),
     (lambda: voice.enrolment("ada", n=0), "n must"),
-    (lambda: evaluators.speaker_judge(per_speaker=1), "per_speaker"),
-    (lambda: evaluators.speaker_judge(held_out=5), "held_out"),
-    (lambda: evaluators.speaker_pool(-1), "n_others"),
+    (lambda: judges.speaker_judge(per_speaker=1), "per_speaker"),
+    (lambda: judges.speaker_judge(held_out=5), "held_out"),
+    (lambda: judges.speaker_pool(-1), "n_others"),
 ])
 def test_bad_inputs_say_what_was_expected(call, match):
     with pytest.raises(ValueError, match=match):

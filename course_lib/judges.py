@@ -10,9 +10,11 @@ the instrument's own error beside the measurement.
 * ``attribute_judge``: skin-tone band and hair colour (lab 04)
 * ``face_judge``: face or not a face? (lab 04)
 * ``frechet_distance``: distance between two sets of judge features (lab 04)
+* ``speaker_judge``: whose voice is this? (lab 05)
 
-Judges are cached in the course cache (``config.data_dir()/judges``) as checksummed checkpoints, keyed by
-their settings, so the second lab that needs one loads it in a fraction of a second.
+``small_cnn``, ``fit`` and ``recalibrate`` are the shared base of every image network trained here, and of
+lab 07's detectors. Judges are cached in the course cache (``config.data_dir()/judges``) as checksummed
+checkpoints, keyed by their settings, so the second lab that needs one loads it in a fraction of a second.
 """
 from __future__ import annotations
 
@@ -21,12 +23,14 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 
-from . import checkpoints, config, synth
+from . import checkpoints, config, datasets, synth
 from .validate import check_images
 
 TONE_BANDS = (0.0, 1 / 3, 2 / 3, 1.0001)  # light, medium, deep (thirds of the Monk scale)
 TONE_NAMES = ("light", "medium", "deep")
+JUDGE_FORMAT = 2  # part of every cached judge's key; 2: held-out split by scikit-learn's train_test_split
 
 
 def _torch():
@@ -140,7 +144,7 @@ def _key(name: str, settings: dict) -> str:
 def _cached(name: str, settings: dict, build):
     """Load a judge from the cache, or build, evaluate and save it."""
     torch, _ = _torch()
-    path = config.data_dir() / "judges" / f"{name}-{_key(name, settings)}.pt"
+    path = config.data_dir() / "judges" / f"{name}-{_key(name, {**settings, 'format': JUDGE_FORMAT})}.pt"
     if path.exists():
         try:
             state, meta = checkpoints.load(path)
@@ -154,26 +158,6 @@ def _cached(name: str, settings: dict, build):
     judge = build(train=True)
     checkpoints.save(path, judge.net.state_dict(), {"held_out": judge.held_out, "settings": settings})
     return judge
-
-
-def aligned_faces(identities, states, size: int, zoom: float, seed: int = 0, render_size: int | None = None,
-                  chunk: int = 256):
-    """Render faces and align them to the template crop: (images, masks, landmarks) (lab 03)."""
-    from . import faces
-
-    render_size = render_size or max(2 * size, 64)
-    parts = []
-    for a in range(0, len(states), chunk):  # in chunks: only the small aligned crops are kept, not the renders
-        out = synth.render_batch(identities[a:a + chunk], states[a:a + chunk], size=render_size, seed=seed + a)
-        parts.append(faces.align_batch(out.images, out.landmarks, size, zoom, masks=out.masks))
-    return tuple(np.concatenate(p) for p in zip(*parts))
-
-
-def _split(n: int, seed: int, frac: float = 0.2):
-    rng = np.random.default_rng(seed)
-    idx = rng.permutation(n)
-    k = max(1, int(n * frac))
-    return idx[k:], idx[:k]
 
 
 def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | None = None, seed: int = 0) -> Judge:
@@ -192,9 +176,9 @@ def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | N
             people += [synth.cast(name)] * per_person
             states += synth.random_states(per_person, seed=seed * 1000 + k)
             labels += [k] * per_person
-        imgs, masks, _ = aligned_faces(people, states, size, zoom, seed)
+        imgs, masks, _ = datasets.aligned_faces(people, states, size, zoom, seed)
         y = np.array(labels)
-        tr, te = _split(len(y), seed)
+        tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=seed, stratify=y)
         fit(judge.net, imgs[tr] * masks[tr, ..., None], y[tr], "classes", epochs, seed)
         judge.held_out = {"accuracy": float((judge.predict(imgs[te], masks[te]) == y[te]).mean()), "n": int(len(te))}
         return judge
@@ -215,9 +199,9 @@ def expression_judge(size: int = 64, zoom: float = 1.5, n: int | None = None, se
             return judge
         people = [synth.identity(10_000 + seed * 100_000 + i) for i in range(n)]
         states = synth.random_states(n, seed=seed + 77)
-        imgs, masks, _ = aligned_faces(people, states, size, zoom, seed)
+        imgs, masks, _ = datasets.aligned_faces(people, states, size, zoom, seed)
         y = np.array([[s.mouth_open, np.clip(s.eye_open, 0, 1)] for s in states], np.float32)
-        tr, te = _split(n, seed)
+        tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=seed)
         fit(judge.net, imgs[tr] * masks[tr, ..., None], y[tr], "regression", epochs, seed)
         pred = judge.predict(imgs[te], masks[te])
         judge.held_out = {f"{k}_corr": float(np.corrcoef(pred[:, i], y[te, i])[0, 1])
@@ -258,13 +242,6 @@ def attribute_names() -> tuple:
     return tuple(f"{t} skin, {h} hair" for t in TONE_NAMES for h in synth.HAIR_COLORS)
 
 
-def real_faces(n: int, size: int = 64, seed: int = 0):
-    """Plain real renders of n random people (the GAN's training distribution): (images, identities) (lab 04)."""
-    people = [synth.identity(seed * 1_000_003 + i) for i in range(n)]
-    out = synth.render_batch(people, synth.random_states(n, seed=seed), size=size, seed=seed)
-    return out.images, people
-
-
 def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
     """Skin-tone band × hair colour of a whole (unaligned) face image, 18 classes; real faces only (lab 04)."""
     n = n or (900 if config.is_fast() else 6000)
@@ -275,45 +252,15 @@ def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judg
         judge = Judge("attributes", small_cnn(18, size), "classes", attribute_names(), size)
         if not train:
             return judge
-        imgs, people = real_faces(n, size, seed=500 + seed)
+        faces = datasets.load_synthetic_faces(n, size, seed=500 + seed)
+        imgs, people = faces.images, faces.identities()
         y = np.array([attribute_bin(p) for p in people])
-        tr, te = _split(n, seed)
+        tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=seed, stratify=y)
         fit(judge.net, imgs[tr], y[tr], "classes", epochs, seed)
         judge.held_out = {"accuracy": float((judge.predict(imgs[te]) == y[te]).mean()), "n": int(len(te))}
         return judge
 
     return _cached("attributes", settings, build)
-
-
-def non_faces(faces_: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Images that are not faces, made from real ones: shuffled tiles, upside-down, smooth noise, blobs (lab 04)."""
-    from scipy import ndimage
-
-    rng = np.random.default_rng(seed)
-    n, h, w, _ = faces_.shape
-    out = np.empty_like(faces_)
-    for i, img in enumerate(faces_):
-        kind = i % 4
-        if kind == 0:  # the face's own pixels in 4×4 tiles, shuffled: right colours, wrong structure
-            t = h // 4
-            tiles = [img[r:r + t, c:c + t] for r in range(0, h, t) for c in range(0, w, t)]
-            order = rng.permutation(len(tiles))
-            rows = [np.concatenate([tiles[j] for j in order[r * 4:(r + 1) * 4]], 1) for r in range(4)]
-            out[i] = np.concatenate(rows, 0)
-        elif kind == 1:  # upside down and mirrored
-            out[i] = img[::-1, ::-1]
-        elif kind == 2:  # smooth coloured noise
-            noise = ndimage.gaussian_filter(rng.random((h, w, 3)), (h / 10, w / 10, 0))
-            out[i] = np.clip((noise - noise.mean()) * 6 + img.mean((0, 1)), 0, 1)
-        else:  # skin-coloured blobs on the background, no features
-            yy, xx = np.mgrid[0:h, 0:w] / h
-            canvas = np.broadcast_to(img[:4].mean((0, 1)), img.shape).copy()
-            for _ in range(3):
-                cy, cx, r = rng.uniform(0.2, 0.8), rng.uniform(0.2, 0.8), rng.uniform(0.1, 0.35)
-                blob = (((yy - cy) / r) ** 2 + ((xx - cx) / (r * rng.uniform(0.6, 1.4))) ** 2) < 1
-                canvas[blob] = img[h // 2, w // 2]
-            out[i] = ndimage.gaussian_filter(canvas, (1, 1, 0))
-    return out.astype(np.float32)
 
 
 def face_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
@@ -326,10 +273,10 @@ def face_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
         judge = Judge("face", small_cnn(2, size), "classes", ("not a face", "face"), size)
         if not train:
             return judge
-        imgs, _ = real_faces(n, size, seed=900 + seed)
-        x = np.concatenate([imgs, non_faces(imgs, seed)])
+        imgs = datasets.load_synthetic_faces(n, size, seed=900 + seed).images
+        x = np.concatenate([imgs, datasets.non_faces(imgs, seed)])
         y = np.concatenate([np.ones(n, int), np.zeros(n, int)])
-        tr, te = _split(len(y), seed)
+        tr, te = train_test_split(np.arange(len(y)), test_size=0.2, random_state=seed, stratify=y)
         fit(judge.net, x[tr], y[tr], "classes", epochs, seed)
         judge.held_out = {"accuracy": float((judge.predict(x[te]) == y[te]).mean()), "n": int(len(te))}
         return judge
@@ -503,26 +450,31 @@ def speaker_judge(n_others: int | None = None, per_speaker: int | None = None, h
     return judge
 
 
-def recalibrate(judge: Judge, images, batch: int = 256) -> Judge:
-    """Re-measure a judge's batch-norm statistics on images like its training set; returns the judge (lab 04).
+def recalibrate(model, images, batch: int = 256):
+    """Re-measure batch-norm statistics on images like the training set; for a ``Judge`` or a bare network (lab 04).
 
     ``fit`` leaves batch norm's running averages (momentum 0.1) lagging after a short training, as in FAST
     mode: measured on FAST mode's face judge, its held-out accuracy was 62% in eval mode and 98% once its
     statistics were re-measured on its own training images. This recomputes them as a plain average over
-    ``images`` (for the face judge: real faces and ``non_faces`` of them, like its training set). The judge
-    is changed in memory only, never in the cache.
+    ``images`` (for the face judge: real faces and ``non_faces`` of them, like its training set). The model
+    is changed in memory only, never in the cache, and returned in eval mode.
     """
     torch, nn = _torch()
-    imgs = judge._inputs(images)
-    norms = [m for m in judge.net.modules() if isinstance(m, nn.BatchNorm2d)]
+    if isinstance(model, Judge):
+        net, imgs = model.net, model._inputs(images)
+    elif isinstance(model, nn.Module):
+        net, imgs = model, check_images(images, "recalibrate: images")
+    else:
+        raise TypeError(f"recalibrate: give a Judge or a torch network (small_cnn), got {type(model).__name__}")
+    norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
     for m in norms:
         m.reset_running_stats()
         m.momentum = None  # a cumulative average over the batches below
-    judge.net.train()
+    net.train()
     with torch.no_grad():
         for a in range(0, len(imgs), batch):
-            judge.net(torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2))))
+            net(torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2))))
     for m in norms:
         m.momentum = 0.1
-    judge.net.eval()
-    return judge
+    net.eval()
+    return model
