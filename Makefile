@@ -22,7 +22,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make lab      create $(VENV), install the course (lab extra), open JupyterLab at labs/"
-	@echo "make test     create $(VENV), install the dev extra and Chromium, run the whole test suite"
+	@echo "make test     create $(VENV), install the dev extra, Chromium and JupyterHub's proxy, run the whole test suite"
 	@echo "make labs     regenerate labs/ (student notebooks) from solutions/ with nbgrader"
 	@echo "make bench    run a benchmark: make bench NAME=synth MODE=fast|full"
 	@echo "make doctor   check this environment (versions, device, widgets, ffmpeg, cache)"
