@@ -22,7 +22,7 @@ export PATH := $(BIN):$(PATH)
 
 help:
 	@echo "make lab      create $(VENV), install the course (lab extra), open JupyterLab at labs/"
-	@echo "make test     create $(VENV), install the dev extra and Chromium, run the whole test suite"
+	@echo "make test     create $(VENV), install the dev extra, Chromium and JupyterHub's proxy, run the whole test suite"
 	@echo "make labs     regenerate labs/ (student notebooks) from solutions/ with nbgrader"
 	@echo "make bench    run a benchmark: make bench NAME=synth MODE=fast|full"
 	@echo "make doctor   check this environment (versions, device, widgets, ffmpeg, cache)"
@@ -31,7 +31,7 @@ help:
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --ServerApp.root_dir=labs $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium $(VENV)/bin/configurable-http-proxy
 	COURSE_REQUIRE_BROWSER=$$(command -v apt-get >/dev/null && echo 1 || echo 0) $(PY) -m pytest $(PYTEST_ARGS)
 
 labs: $(VENV)/.installed-dev
@@ -81,6 +81,15 @@ $(VENV)/.installed-lab: pyproject.toml $(VENV)/.torch
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.torch
 	$(PIP) install -e ".[dev]"
 	@touch $@ $(VENV)/.installed-lab
+
+# JupyterHub's proxy, for tests/test_jupyterhub.py (skipped without it): npm installs it into the venv, not
+# system-wide, in about 10 s. Without npm the target only says so.
+$(VENV)/bin/configurable-http-proxy: | $(PY)
+	@if command -v npm >/dev/null; then \
+	  npm install --global --prefix "$(abspath $(VENV))" --no-fund --no-audit --loglevel=error configurable-http-proxy@5; \
+	else \
+	  echo "note: no npm: the JupyterHub test will be skipped (it needs configurable-http-proxy)"; \
+	fi
 
 # The browser tests drive Debian's Chromium; elsewhere they are skipped.
 chromium:
