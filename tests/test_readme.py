@@ -1,4 +1,7 @@
-"""The README's badges open what exists: labs that are in labs/, at a ref the repository has (issue 15)."""
+"""The README's badges open what exists: labs that are in labs/, at a ref the repository has (issue 15).
+
+That they follow [tool.deepfake-lab] is checked in test_environment_files.py.
+"""
 import re
 import shutil
 import subprocess
@@ -31,14 +34,6 @@ def git(*args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return result.stdout if result.returncode == 0 else None
-
-
-def test_readme_badges_use_the_published_repository_and_ref():
-    repository, ref = authoring.course(ROOT).publication()
-    targets = badge_targets()
-    assert targets, "the README has no Colab or Binder badge links"
-    stale = sorted({f"{repo}@{r}" for repo, r, _ in targets if (repo, r) != (repository, ref)})
-    assert not stale, f"README badges point at {stale}, but [tool.deepfake-lab] says {repository}@{ref}"
 
 
 def test_readme_colab_badges_open_labs_that_exist():
