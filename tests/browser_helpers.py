@@ -138,6 +138,7 @@ def server_env(tmp: Path) -> dict:
         env.pop(name, None)  # a student notebook must never raise on an unsolved exercise; plots inline
     env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])  # the kernel is this venv's python
     env["COURSE_FAST"] = "1"
+    env["COURSE_GAME_ITEMS"] = "3"  # lab 01's round: 3 items keep the browser test short (learners get 10 or more)
     env["COURSE_DATA_DIR"] = str(tmp / "course-cache")
     for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
                       ("JUPYTER_RUNTIME_DIR", "runtime"), ("IPYTHONDIR", "ipython")):

@@ -241,7 +241,19 @@ def _not_a_function(nb):
     _cell(nb, "mean_square_sol").source = "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION"
 
 
+def _written(source, points):
+    def damage(nb):
+        cell = nbformat.v4.new_markdown_cell(source)
+        cell.metadata["nbgrader"] = {"grade": True, "solution": True, "locked": False, "points": points,
+                                     "grade_id": "essay", "schema_version": 3, "task": False}
+        nb.cells.append(cell)
+    damage.__name__ = f"_written_{'without_rubric' if 'BEGIN' not in source else 'without_points'}"
+    return damage
+
+
 @pytest.mark.parametrize("damage, rule, message", [
+    (_written("The rubric, for everyone to read.", 2), "solution_cells", "without its rubric"),
+    (_written("### BEGIN SOLUTION\nrubric\n### END SOLUTION", 0), "solution_cells", "without points"),
     (_unwrap_solution, "solution_cells", "outside a function body"),
     (_not_a_function, "solution_cells", "does not define a function"),
     (_assert_outside, "exercises", "asserts outside"),
