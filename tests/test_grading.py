@@ -74,13 +74,24 @@ def autograde(root: Path, lab: str, student: str) -> None:
 
 
 def scores(root: Path, lab: str, student: str) -> dict[str, tuple[float, float]]:
-    """{grade_id: (auto_score, max_score)} of every autograded cell, from nbgrader's Gradebook."""
+    """{grade_id: (auto_score, max_score)} of every autograded code cell, from nbgrader's Gradebook."""
     from nbgrader.api import Gradebook
     from nbgrader.coursedir import CourseDirectory
 
     with Gradebook(CourseDirectory(config=authoring.nbgrader_config(root)).db_url) as gb:
         notebook = gb.find_submission_notebook(lab, lab, student)
-        return {g.name: (g.auto_score, g.max_score) for g in notebook.grades if g.auto_score is not None}
+        return {g.name: (g.auto_score, g.max_score) for g in notebook.grades
+                if g.auto_score is not None and g.cell_type == "code"}  # written answers score 0 while unchanged
+
+
+def manual_grades(root: Path, lab: str, student: str) -> dict[str, bool]:
+    """{grade_id: needs_manual_grade} of every written answer (markdown grade cell), from nbgrader's Gradebook."""
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+
+    with Gradebook(CourseDirectory(config=authoring.nbgrader_config(root)).db_url) as gb:
+        notebook = gb.find_submission_notebook(lab, lab, student)
+        return {g.name: g.needs_manual_grade for g in notebook.grades if g.cell_type == "markdown"}
 
 
 @pytest.fixture(scope="module", params=LABS)
@@ -117,6 +128,16 @@ def test_untouched_student_copy_gets_zero(roundtrip):
     assert set(marks) == graded_cells(root, lab), f"{lab}: autograde did not score every test cell: {marks}"
     given = {gid: m for gid, m in marks.items() if m[0] != 0}
     assert not given, f"{lab}: an unsolved exercise earned marks on {given}: its checks must fail on the stub"
+
+
+def test_written_answers_wait_for_a_manual_grade(roundtrip):
+    lab, root, _ = roundtrip
+    nb = authoring.read(root / "solutions" / lab / f"{lab}.ipynb")
+    written = {authoring.nbgrader_meta(c)["grade_id"] for c in nb.cells if authoring.is_written_answer(c)}
+    got = manual_grades(root, lab, "solution")
+    assert set(got) == written, f"{lab}: the gradebook's written answers {sorted(got)} differ from {sorted(written)}"
+    waiting = {gid for gid, needs in got.items() if needs}
+    assert waiting == written, f"{lab}: formgrader does not ask for a grade on {sorted(written - waiting)}"
 
 
 def validate(root: Path, notebook: Path, invert: bool) -> dict:
