@@ -192,6 +192,16 @@ def _phases(img: np.ndarray, key: int, n_coded: int, step: float):
     return 2 * np.pi * (_coeffs(dct) / step - dither[:nby, :nbx]), index[:nby, :nbx]
 
 
+def phases(image, key: int, n_bits: int = N_BITS, psnr: float = PSNR_DB) -> np.ndarray:
+    """The detector's first step: each marked DCT coefficient's angle between ``key``'s grid points (lab 08).
+
+    One angle in radians per coefficient, shaped (block rows, block columns, 9); 0 lies on the bit-0 grid.
+    """
+    img, key = check_image(image), _check_key(key)
+    _check_size(img)
+    return _phases(img, key, _n_coded(n_bits), step_for_psnr(psnr))[0]
+
+
 def detect(image, key: int, n_bits: int = N_BITS, psnr: float = PSNR_DB, fpr: float = FPR) -> Detection:
     """Is ``image`` marked with ``key``? A correlation score, its threshold for ``fpr``, and the bits (lab 08).
 
