@@ -21,13 +21,13 @@ LEFT_EYE = slice(42, 48)
 
 
 def _as_batch(landmarks) -> tuple[np.ndarray, bool]:
-    arr = np.asarray(landmarks, dtype=np.float32)
+    arr = check_finite(landmarks, "landmarks")
     if arr.ndim == 2:
         return check_landmarks(arr)[None], False
     if arr.ndim == 3:
-        for pts in arr[:1]:
-            check_landmarks(pts)
-        return arr, True
+        if arr.shape[1:] != (68, 2):
+            raise ValueError(f"landmarks: expected N×68×2 points (the iBUG-68 layout), got shape {arr.shape}")
+        return arr.astype(np.float32), True
     raise ValueError(f"landmarks: expected 68×2 or N×68×2 points, got shape {arr.shape}")
 
 

@@ -181,6 +181,11 @@ def loss_weights(masks: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """Per-pixel loss weights: background 0.1, face 1, eyes ×8, mouth ×3, from masks and landmarks (lab 03)."""
     import cv2
 
+    masks = check_finite(masks, "masks", "loss_weights")
+    landmarks = check_finite(landmarks, "landmarks", "loss_weights")
+    if masks.ndim != 3 or landmarks.shape != (len(masks), 68, 2):
+        raise ValueError(f"loss_weights: expected masks N×H×W and landmarks N×68×2 for the same N, got shapes "
+                         f"{masks.shape} and {landmarks.shape}")
     w = BACKGROUND_WEIGHT + (1 - BACKGROUND_WEIGHT) * masks.astype(np.float32)
     for i in range(len(w)):
         for region, weight in ((slice(36, 42), EYE_WEIGHT), (slice(42, 48), EYE_WEIGHT),

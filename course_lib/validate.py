@@ -146,7 +146,8 @@ def check_landmarks(pts, n: int | None = N_LANDMARKS, name: str = "landmarks") -
 
 def check_audio(audio, sr: int | None = SAMPLE_RATE, name: str = "audio") -> np.ndarray:
     """Validate mono float32 audio in [-1, 1]; ``sr`` must be the course's 16 kHz (lab 00)."""
-    if sr is not None and int(sr) != SAMPLE_RATE:
+    sr = check_scalar(sr, "sr", int, min_val=1, allow_none=True, fn=name)
+    if sr is not None and sr != SAMPLE_RATE:
         raise ValueError(
             f"{name}: the course works at {SAMPLE_RATE} Hz but got {sr} Hz. "
             "Resample with scipy.signal.resample_poly(audio, 16000, sr)."
@@ -328,6 +329,8 @@ def evaluating(model):
     """Run ``model`` for inference: eval mode and no gradients, then its training flag back as it was (lab 03)."""
     import torch
 
+    if not (hasattr(model, "training") and hasattr(model, "eval") and hasattr(model, "train")):
+        raise ValueError(f"evaluating: model: give a torch model (an nn.Module), got {type(model).__name__}")
     was_training = model.training
     model.eval()
     try:
@@ -350,13 +353,13 @@ def check_numbers(objects, fields_: dict, fn: str, what: str = "field") -> dict:
             out[key] = np.zeros((0,) if width == 1 else (0, width), np.float32)
             continue
         try:
-            arr = np.array(values, np.float64)
-        except (TypeError, ValueError):
-            bad = next(v for v in values if not _is_numbers(v, width))
-            raise ValueError(f"{fn}: {what} {key} must be {_n_numbers(width)}, got {bad!r}") from None
-        if arr.shape != ((len(values),) if width == 1 else (len(values), width)) or arr.dtype == object:
-            bad = next((v for v in values if not _is_numbers(v, width)), values[0] if values else None)
+            arr = np.asarray(values)
+        except (TypeError, ValueError):  # ragged: some colours have the wrong length
+            arr = np.empty(0, object)
+        if arr.dtype.kind not in "iuf" or arr.shape != ((len(values),) if width == 1 else (len(values), width)):
+            bad = next((v for v in values if not _is_numbers(v, width)), values[0])
             raise ValueError(f"{fn}: {what} {key} must be {_n_numbers(width)}, got {bad!r}")
+        arr = arr.astype(np.float64)
         wrong = ~np.isfinite(arr) | (arr < lo) | (arr > hi)
         if wrong.any():
             i = int(np.argwhere(wrong.reshape(len(values), -1).any(axis=1))[0, 0])

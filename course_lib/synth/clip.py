@@ -114,6 +114,16 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     if speech is not None and not hasattr(speech, "mouth_track"):
         raise ValueError("talking_clip: speech must be a synth.Speech (from synth.speak or the voice module), "
                          f"got {type(speech).__name__}")
+    if mouth is not None:
+        mouth = check_finite(mouth, "mouth", "talking_clip").astype(np.float32).reshape(-1)
+    if background is not None:
+        background = check_finite(background, "background", "talking_clip")
+        if background.shape != (3,) or background.min() < 0 or background.max() > 1:
+            raise ValueError(f"talking_clip: background must be an RGB colour, 3 numbers in [0, 1], got {background!r}")
+    if light is not None:
+        light = check_finite(light, "light", "talking_clip")
+        if light.shape != (2,):
+            raise ValueError(f"talking_clip: light must be (azimuth, elevation) in radians, got {light!r}")
     if speech is None:
         text = text if text is not None else sample_text(seconds or 6.0, seed)
         speech = speak(ident, text, seed=seed)
@@ -127,22 +137,14 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     if mouth is None:
         mouth, rounding = speech.mouth_track(FPS, n_frames)
     else:
-        given = np.clip(check_finite(mouth, "mouth", "talking_clip").astype(np.float32).reshape(-1), 0, 1)
+        given = np.clip(mouth, 0, 1)
         mouth = np.pad(given, (0, max(0, n_frames - len(given))))[:n_frames]
         rounding = np.zeros(n_frames, np.float32)
     blinks = blink_times(duration, blink_rate, seed)
     eyes = eye_openness(blinks, n_frames)
     head = head_motion(n_frames, seed, amount=motion, speech_energy=mouth)
     rng = np.random.default_rng([seed, 0xC11])
-    if background is not None:
-        background = check_finite(background, "background", "talking_clip")
-        if background.shape != (3,) or background.min() < 0 or background.max() > 1:
-            raise ValueError(f"talking_clip: background must be an RGB colour, 3 numbers in [0, 1], got {background!r}")
     bg = tuple(float(v) for v in (background if background is not None else rng.uniform(0.25, 0.8, 3)))
-    if light is not None:
-        light = check_finite(light, "light", "talking_clip")
-        if light.shape != (2,):
-            raise ValueError(f"talking_clip: light must be (azimuth, elevation) in radians, got {light!r}")
     az, el = (float(light[0]), float(light[1])) if light is not None else (float(rng.uniform(-0.7, 0.7)),
                                                                            float(rng.uniform(0.3, 0.8)))
     smile0 = float(rng.uniform(-0.05, 0.35))

@@ -194,9 +194,16 @@ def with_overrides(ident: Identity, **overrides) -> Identity:
     if unknown:
         raise ValueError(f"unknown identity fields {sorted(unknown)}; see course_lib.synth.Identity")
     for key in overrides.keys() & FACE_RANGES.keys():
-        if FACE_RANGES[key][2] == 1:
-            lo, hi, _ = FACE_RANGES[key]
+        lo, hi, width = FACE_RANGES[key]
+        if width == 1:
             overrides[key] = check_scalar(overrides[key], key, float, min_val=lo, max_val=hi, fn="identity")
+        else:  # a colour: checked before the colours derived from it are computed
+            colour = np.asarray(overrides[key]) if isinstance(overrides[key], (tuple, list, np.ndarray)) else None
+            if colour is None or colour.shape != (width,) or colour.dtype.kind not in "iuf" or not (
+                    np.isfinite(colour).all() and lo <= colour.min() and colour.max() <= hi):
+                raise ValueError(f"identity: {key} must be an RGB colour, {width} numbers in [{lo:g}, {hi:g}], "
+                                 f"got {overrides[key]!r}")
+            overrides[key] = tuple(float(v) for v in colour)
     for key in ("glasses", "beard"):
         if key in overrides and not isinstance(overrides[key], (bool, np.bool_)):
             raise ValueError(f"identity: {key} must be True or False, got {overrides[key]!r}")
