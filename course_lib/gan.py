@@ -439,7 +439,8 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
     device = str(device or config.device())
     data = _real_bytes(s, images)  # real faces, N×3×H×W, one byte per value
     if callback is not None and not callable(callback):
-        raise ValueError(f"train_gan: callback must be a function (step, history, preview), got {type(callback).__name__}")
+        raise ValueError("train_gan: callback must be a function (step, history, preview), "
+                         f"got {type(callback).__name__}")
     if (G is None) != (D is None):
         raise ValueError("train_gan: give both players G and D (from a run: run.G, run.D) to continue, or neither")
     if G is None:
@@ -498,7 +499,7 @@ def run_state(run: GANRun) -> tuple[dict, dict]:
     state = {f"G.{k}": v for k, v in run.G.state_dict().items()}
     state.update({f"D.{k}": v for k, v in run.D.state_dict().items()})
     if run.previews:
-        state["previews"] = torch.from_numpy(np.stack([(p * 255 + 0.5).astype(np.uint8) for _, p in run.previews]))
+        state["previews"] = torch.from_numpy(np.stack([to_uint8(p) for _, p in run.previews]))
     meta = {**{k: v for k, v in run.meta.items() if k != "trained_on"}, "kind": KIND,
             "settings": run.settings.to_dict(), "history": run.history,
             "preview_steps": [int(step) for step, _ in run.previews], "train_s": float(run.train_s),
@@ -614,12 +615,13 @@ def discriminator_accuracy(D, real, fake) -> tuple[float, float]:
     """D's accuracy on fresh real and fake faces, in the training mode it played in: (on real, on fake) (lab 04)."""
     import copy
 
-    check_object(D, "D", Discriminator, "gan.build(s)[1] or a run's run.D", "discriminator_accuracy")
+    check_object(D, "D", nn.Module, "gan.build(s)[1] or a run's run.D", "discriminator_accuracy")
     real = check_images(real, "discriminator_accuracy: real")
     fake = check_images(fake, "discriminator_accuracy: fake")
+    size = getattr(D, "size", real.shape[1])
     for name, imgs in (("real", real), ("fake", fake)):
-        if imgs.shape[1:3] != (D.size, D.size) or not len(imgs):
-            raise ValueError(f"discriminator_accuracy: {name} must be a non-empty batch of {D.size}×{D.size} faces, "
+        if imgs.shape[1:3] != (size, size) or not len(imgs):
+            raise ValueError(f"discriminator_accuracy: {name} must be a non-empty batch of {size}×{size} faces, "
                              f"got shape {imgs.shape}")
     judge = copy.deepcopy(D).train()  # batch statistics, as in the game; a copy, so D's running stats stay
     dev = _device_of(judge)

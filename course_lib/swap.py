@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import config, faces, synth
-from .validate import (check_finite, check_images, check_object, check_scalar, check_seed, evaluating, to_image,
-                       to_tensor)
+from .validate import (check_finite, check_images, check_keys, check_object, check_scalar, check_seed, evaluating,
+                       to_image, to_tensor)
 
 PAIR = ("farah", "gus")  # the pair the shipped models swap: farah's frames get gus's face
 ZOOM = 1.5  # the aligned crop is a tight face crop (faces.template zoomed 1.5×)
@@ -330,7 +330,8 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
         check_object(fs, f"sets[{name!r}]", FaceSet, "swap.face_set(name, n, size)", "train")
         if fs.images.shape[1:3] != (model.size, model.size):
             raise ValueError(f"train: sets[{name!r}] holds {fs.images.shape[1]}×{fs.images.shape[2]} crops but the "
-                             f"model is {model.size}×{model.size}; draw it with swap.face_set(name, n, size={model.size})")
+                             f"model is {model.size}×{model.size}; draw it with "
+                             f"swap.face_set(name, n, size={model.size})")
     steps = check_scalar(steps, "steps", int, min_val=0, max_val=10_000_000, fn="train")
     batch = check_scalar(batch, "batch", int, min_val=1, max_val=4096, fn="train")
     lr = check_scalar(lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="train")
@@ -441,7 +442,8 @@ def swap_clip(model, clip, to: str | None = None, colour: bool = False):
 
     _check_model(model, "swap_clip")
     if not (hasattr(clip, "frames") and hasattr(clip, "truth")):
-        raise ValueError(f"swap_clip: clip: give a synth Clip (from synth.talking_clip(...)), got {type(clip).__name__}")
+        raise ValueError("swap_clip: clip: give a synth Clip (from synth.talking_clip(...)), "
+                         f"got {type(clip).__name__}")
     to = model.names[-1] if to is None else to
     frames = swap_frames(model, clip.frames, clip.truth["landmarks"], to, colour)
     truth = dict(clip.truth)
@@ -514,13 +516,7 @@ SETTINGS_KEYS = ("size", "width", "latent", "n_train", "steps", "batch", "lr")
 
 def check_settings(settings, fn: str = "check_settings") -> dict:
     """Check a swapper's settings (a dict like ``default_settings()``) and return them checked (lab 03)."""
-    if not isinstance(settings, dict):
-        raise ValueError(f"{fn}: settings: give a dict of settings (from swap.default_settings()), "
-                         f"got {type(settings).__name__}")
-    missing = [k for k in SETTINGS_KEYS if k not in settings]
-    if missing:
-        raise ValueError(f"{fn}: settings lack {missing}; start from swap.default_settings() and change what you need")
-    out = dict(settings)
+    out = dict(check_keys(settings, "settings", SETTINGS_KEYS, "swap.default_settings()", fn))
     out["size"] = _check_model_size(settings["size"], fn)
     for key, hi in (("width", 1024), ("latent", 1024), ("n_train", 1_000_000), ("batch", 4096)):
         out[key] = check_scalar(settings[key], key, int, min_val=1, max_val=hi, fn=fn)

@@ -191,7 +191,8 @@ def _expected(kind, min_val, max_val, include_boundaries: str) -> str:
     what = "an integer" if kind is int else "a number"
     if min_val is not None and max_val is not None:
         if include_boundaries == "both":
-            return f"{what} from {min_val:g} to {max_val:g}" if kind is int else f"{what} between {min_val:g} and {max_val:g}"
+            between = "from {:g} to {:g}" if kind is int else "between {:g} and {:g}"
+            return f"{what} {between.format(min_val, max_val)}"
         return f"{what} in {lo_b}{min_val:g}, {max_val:g}{hi_b}"
     if min_val is not None:
         if kind is int and lo_b == "[" and min_val in (0, 1):
@@ -270,6 +271,16 @@ def check_object(x, name: str, cls, source: str, fn: str | None = None):
     what = cls.__name__ if isinstance(cls, type) else " or ".join(c.__name__ for c in cls)
     got = "None" if x is None else f"a {type(x).__name__}"
     raise ValueError(f"{_where(name, fn)}: give a {what} (from {source}), got {got}")
+
+
+def check_keys(x, name: str, keys, source: str, fn: str | None = None) -> dict:
+    """Validate a dict that must hold ``keys``; say where to get a complete one (lab 00)."""
+    if not isinstance(x, dict):
+        raise ValueError(f"{_where(name, fn)}: give a dict (from {source}), got {type(x).__name__}")
+    missing = [k for k in keys if k not in x]
+    if missing:
+        raise ValueError(f"{_where(name, fn)}: missing {missing}; start from {source} and change what you need")
+    return x
 
 
 def check_finite(x, name: str, fn: str | None = None) -> np.ndarray:

@@ -364,13 +364,13 @@ def test_settings_scale_with_the_device():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: gan.GANSettings(size=48), "size must be one of"),
-    (lambda: gan.GANSettings(lr_g=0), "learning rate"),
+    (lambda: gan.GANSettings(lr_g=0), r"lr_g must be a number in \(0, 1\)"),
     (lambda: gan.GANSettings(batch=64, n_train=10), "at least one batch"),
     (lambda: gan.settings("medium"), "mode must be"),
     (lambda: tiny().replace(filters=3), "unknown settings"),
-    (lambda: gan.latent(0), "positive whole number"),
+    (lambda: gan.latent(0), "n must be an integer from 1"),
     (lambda: gan.interpolate(torch.zeros(3), torch.zeros(4)), "same length"),
-    (lambda: gan.interpolate(torch.ones(3), torch.ones(3), steps=1), "at least 2"),
+    (lambda: gan.interpolate(torch.ones(3), torch.ones(3), steps=1), "steps must be an integer from 2"),
 ])
 def test_invalid_inputs_say_what_to_do(call, message):
     with pytest.raises(ValueError, match=message):

@@ -226,7 +226,8 @@ def with_overrides(ident: Identity, **overrides) -> Identity:
         overrides["voice"] = replace(ident.voice, **overrides["voice"])
     if "voice" in overrides:
         if not isinstance(overrides["voice"], Voice):
-            raise ValueError(f"identity: voice must be a dict of Voice fields or a synth.Voice, got {overrides['voice']!r}")
+            raise ValueError("identity: voice must be a dict of Voice fields or a synth.Voice, "
+                             f"got {overrides['voice']!r}")
         check_numbers([overrides["voice"]], VOICE_RANGES, "identity", "voice field")
     out = replace(ident, **overrides)
     check_identities([out], "identity")
