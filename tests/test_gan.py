@@ -305,7 +305,7 @@ def test_the_explorer_callback_returns_png_bytes(tiny_run):
     plain = widgets.latent_view(tiny_run.G, 1, 2, 0.5)
     assert not np.array_equal(view["image"], plain["image"]), "the attribute slider must change the face"
     assert np.array_equal(widgets.latent_view(tiny_run.G, 1, 2, 0.0)["image"], tiny_run.sample(1, seed=1)[0])
-    with pytest.raises(ValueError, match="t must lie in"):
+    with pytest.raises(ValueError, match="t must be a number between 0 and 1"):
         widgets.latent_view(tiny_run.G, 1, 2, 1.5)
     box = widgets.latent_explorer(tiny_run.G, d)
     first = box.image.value
