@@ -13,20 +13,21 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .validate import check_image, check_images, check_landmarks, check_mask
+from .validate import (check_finite, check_image, check_images, check_landmarks, check_mask, check_scalar,
+                       check_shape, to_uint8)
 
 RIGHT_EYE = slice(36, 42)
 LEFT_EYE = slice(42, 48)
 
 
 def _as_batch(landmarks) -> tuple[np.ndarray, bool]:
-    arr = np.asarray(landmarks, dtype=np.float32)
+    arr = check_finite(landmarks, "landmarks")
     if arr.ndim == 2:
         return check_landmarks(arr)[None], False
     if arr.ndim == 3:
-        for pts in arr[:1]:
-            check_landmarks(pts)
-        return arr, True
+        if arr.shape[1:] != (68, 2):
+            raise ValueError(f"landmarks: expected N×68×2 points (the iBUG-68 layout), got shape {arr.shape}")
+        return arr.astype(np.float32), True
     raise ValueError(f"landmarks: expected 68×2 or N×68×2 points, got shape {arr.shape}")
 
 
@@ -117,10 +118,12 @@ def template(size: int = TEMPLATE_SIZE, zoom: float = 1.0) -> np.ndarray:
     ``zoom`` > 1 enlarges the face about the centre of its landmarks' bounding box and centres it in the
     crop: a tight face crop, as the autoencoder swapper of lab 03 uses (faceswap's "face" centring).
     """
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 16 <= size <= 1024:
-        raise ValueError(f"template: size must be an integer from 16 to 1024 pixels, got {size!r}")
-    if not 0.5 <= float(zoom) <= 4:
-        raise ValueError(f"template: zoom must lie between 0.5 and 4, got {zoom!r}")
+    size = _check_size(size, "template")
+    zoom = _check_zoom(zoom, "template")
+    return _template(size, zoom)
+
+
+def _template(size: int, zoom: float) -> np.ndarray:
     unit = _unit_template()
     if zoom != 1.0:
         centre = (unit.min(axis=0) + unit.max(axis=0)) / 2
@@ -162,13 +165,22 @@ def umeyama(src, dst, scale: bool = True) -> np.ndarray:
     return np.hstack([c * R, t[:, None]]).astype(np.float64)
 
 
+def _check_matrix(matrix, fn: str) -> np.ndarray:
+    M = check_finite(matrix, "matrix", fn).astype(np.float64)
+    if M.shape != (2, 3):
+        raise ValueError(f"{fn}: matrix must be a 2×3 affine matrix (e.g. from faces.umeyama), got shape {M.shape}")
+    return M
+
+
 def transform_points(matrix, pts) -> np.ndarray:
     """Apply a 2×3 affine matrix to n×2 (x, y) points (lab 02)."""
-    M = np.asarray(matrix, dtype=np.float64)
-    if M.shape != (2, 3):
-        raise ValueError(f"transform_points: expected a 2×3 affine matrix, got shape {M.shape}")
-    pts = check_landmarks(pts, n=None, name="transform_points: pts").astype(np.float64)
-    return (pts @ M[:, :2].T + M[:, 2]).astype(np.float32)
+    M = _check_matrix(matrix, "transform_points")
+    pts = check_landmarks(pts, n=None, name="transform_points: pts")
+    return _transform(M, pts)
+
+
+def _transform(M: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    return (pts.astype(np.float64) @ M[:, :2].T + M[:, 2]).astype(np.float32)
 
 
 def _cv_affine(M: np.ndarray) -> np.ndarray:
@@ -183,9 +195,11 @@ def _cv_points(pts) -> np.ndarray:
 
 
 def _check_size(size, fn: str) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 16 <= size <= 1024:
-        raise ValueError(f"{fn}: size must be an integer from 16 to 1024 pixels, got {size!r}")
-    return int(size)
+    return check_scalar(size, "size", int, min_val=16, max_val=1024, fn=fn)
+
+
+def _check_zoom(zoom, fn: str) -> float:
+    return check_scalar(zoom, "zoom", float, min_val=0.5, max_val=4.0, fn=fn)
 
 
 def align(img, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0) -> Aligned:
@@ -197,11 +211,11 @@ def align(img, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0) -> Align
     img = check_image(img, "align: img")
     pts = check_landmarks(landmarks, name="align: landmarks")
     size = _check_size(size, "align")
-    M = umeyama(pts[INNER], template(size, zoom)[INNER])
+    M = umeyama(pts[INNER], _template(size, _check_zoom(zoom, "align"))[INNER])
     import cv2
 
     out = cv2.warpAffine(img, _cv_affine(M), (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return Aligned(np.clip(out, 0, 1).astype(np.float32), transform_points(M, pts), M)
+    return Aligned(np.clip(out, 0, 1).astype(np.float32), _transform(M, pts), M)
 
 
 def align_batch(images, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0, masks=None):
@@ -213,11 +227,16 @@ def align_batch(images, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0,
     import cv2
 
     imgs = check_images(images, "align_batch: images")
-    pts = np.asarray(landmarks, np.float32)
+    pts = check_finite(landmarks, "landmarks", "align_batch").astype(np.float32)
     if pts.shape != (len(imgs), 68, 2):
         raise ValueError(f"align_batch: expected landmarks of shape ({len(imgs)}, 68, 2), got {pts.shape}")
     size = _check_size(size, "align_batch")
-    tmpl = template(size, zoom)[INNER]
+    tmpl = _template(size, _check_zoom(zoom, "align_batch"))[INNER]
+    if masks is not None:
+        masks = check_finite(masks, "masks", "align_batch")
+        if masks.shape != imgs.shape[:3]:
+            raise ValueError(f"align_batch: masks must have shape {imgs.shape[:3]} (one H×W mask per image), "
+                             f"got {masks.shape}")
     out_img = np.empty((len(imgs), size, size, 3), np.float32)
     out_mask = np.ones((len(imgs), size, size), np.float32)
     out_pts = np.empty_like(pts)
@@ -227,7 +246,7 @@ def align_batch(images, landmarks, size: int = TEMPLATE_SIZE, zoom: float = 1.0,
         out_img[i] = cv2.warpAffine(imgs[i], A, (size, size), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         if masks is not None:
             out_mask[i] = cv2.warpAffine(np.asarray(masks[i], np.float32), A, (size, size), flags=cv2.INTER_LINEAR)
-        out_pts[i] = transform_points(M, pts[i])
+        out_pts[i] = _transform(M, pts[i])
     return np.clip(out_img, 0, 1), np.clip(out_mask, 0, 1), out_pts
 
 
@@ -247,7 +266,7 @@ def triangulate(points) -> np.ndarray:
 
 def border_points(shape) -> np.ndarray:
     """Eight points on an image's border (corners and edge midpoints), to triangulate a whole image (lab 02)."""
-    h, w = int(shape[0]), int(shape[1])
+    h, w = check_shape(shape, "shape", "border_points")
     xs, ys = (0.0, w / 2, float(w)), (0.0, h / 2, float(h))
     return np.array([(x, y) for y in ys for x in xs if not (x == w / 2 and y == h / 2)], np.float32)
 
@@ -276,7 +295,7 @@ def warp_triangles(img, src_pts, dst_pts, triangles=None, out_shape=None) -> War
     img = check_image(img, "warp_triangles: img")
     src, dst = _check_pair(src_pts, dst_pts, "warp_triangles")
     tris = triangulate(dst) if triangles is None else _check_triangles(triangles, len(dst), "warp_triangles")
-    h, w = (img.shape[:2] if out_shape is None else tuple(int(v) for v in out_shape[:2]))
+    h, w = img.shape[:2] if out_shape is None else check_shape(out_shape, "out_shape", "warp_triangles")
     map_x = np.full((h, w), -1.0, np.float32)
     map_y = np.full((h, w), -1.0, np.float32)
     covered = np.zeros((h, w), bool)
@@ -311,7 +330,7 @@ def hull_mask(landmarks, shape) -> np.ndarray:
     import cv2
 
     pts = check_landmarks(landmarks, n=None, name="hull_mask: landmarks")
-    h, w = int(shape[0]), int(shape[1])
+    h, w = check_shape(shape, "shape", "hull_mask")
     hull = cv2.convexHull(_cv_points(pts).astype(np.float32))[:, 0]
     mask = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(mask, np.round(hull * 16).astype(np.int32), 1, cv2.LINE_8, 4)
@@ -319,10 +338,7 @@ def hull_mask(landmarks, shape) -> np.ndarray:
 
 
 def _check_pixels(value, name: str, fn: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not (
-            0 <= value <= 1000):
-        raise ValueError(f"{fn}: {name} must be a number of pixels from 0 to 1000, got {value!r}")
-    return float(value)
+    return check_scalar(value, name, float, min_val=0.0, max_val=1000.0, fn=fn)
 
 
 def erode_mask(mask, pixels: float) -> np.ndarray:
@@ -424,8 +440,6 @@ def poisson_blend(foreground, background, mask) -> np.ndarray:
     m = (check_mask(mask, bg.shape[:2], "poisson_blend: mask") > 0.5).astype(np.uint8)
     if m.sum() < 4:
         return bg.copy()
-    from .media import to_uint8
-
     pad = 4  # seamlessClone needs the region away from the border
     fg_p = cv2.copyMakeBorder(to_uint8(fg), pad, pad, pad, pad, cv2.BORDER_REFLECT)
     bg_p = cv2.copyMakeBorder(to_uint8(bg), pad, pad, pad, pad, cv2.BORDER_REFLECT)
@@ -497,7 +511,9 @@ def detect_faces(img, min_size: int = 24, max_size: int | None = None) -> list[t
 
     img = check_image(img, "detect_faces: img")
     h, w = img.shape[:2]
-    max_size = max_size or min(h, w)
+    min_size = check_scalar(min_size, "min_size", int, min_val=8, max_val=min(h, w), fn="detect_faces")
+    max_size = check_scalar(max_size, "max_size", int, min_val=min_size, allow_none=True, fn="detect_faces")
+    max_size = min(h, w) if max_size is None else max_size
     detector = Cascade(data.lbp_frontal_face_cascade_filename())
     found = detector.detect_multi_scale(img=rgb2gray(img), scale_factor=1.2, step_ratio=1,
                                         min_size=(min_size, min_size), max_size=(max_size, max_size))

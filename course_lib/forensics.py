@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import check_image, check_mask
+from .validate import check_finite, check_image, check_images, check_landmarks, check_mask, check_scalar
 
 
 def _binary(mask) -> np.ndarray:
     return (mask > 0.5).astype(np.uint8)
 
 
-def _check_width(width, fn: str) -> int:
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or not 1 <= width <= 200:
-        raise ValueError(f"{fn}: width must be a whole number of pixels from 1 to 200, got {width!r}")
-    return int(width)
+def _check_width(width, fn: str, name: str = "width") -> int:
+    return check_scalar(width, name, int, min_val=1, max_val=200, fn=fn)  # in pixels
 
 
 def default_band(mask) -> int:
     """The band width the cues use by default: 6% of the square root of the mask's area, at least 2 px (lab 02)."""
-    area = float((np.asarray(mask) > 0.5).sum())
+    area = float((check_mask(mask, name="default_band: mask") > 0.5).sum())
     return max(2, int(round(0.06 * np.sqrt(area))))
 
 
@@ -71,7 +69,7 @@ def seam_score(result, original, mask, band: int | None = None) -> float:
         raise ValueError(f"seam_score: result {result.shape} and original {original.shape} must have the same shape "
                          "(the swapped image and the target image it was made from)")
     mask = check_mask(mask, result.shape[:2], "seam_score: mask")
-    width = default_band(mask) if band is None else _check_width(band, "seam_score")
+    width = default_band(mask) if band is None else _check_width(band, "seam_score", "band")
     inside, outside = boundary_bands(mask, width)
     ring = inside | outside
     if ring.sum() < 4:
@@ -96,8 +94,8 @@ def colour_mismatch(result, mask, width: int | None = None, sectors: int = 12, m
 
     result = check_image(result, "colour_mismatch: result")
     mask = check_mask(mask, result.shape[:2], "colour_mismatch: mask")
-    if isinstance(sectors, bool) or not isinstance(sectors, (int, np.integer)) or not 1 <= sectors <= 360:
-        raise ValueError(f"colour_mismatch: sectors must be a whole number from 1 to 360, got {sectors!r}")
+    sectors = check_scalar(sectors, "sectors", int, min_val=1, max_val=360, fn="colour_mismatch")
+    min_pixels = check_scalar(min_pixels, "min_pixels", int, min_val=1, max_val=100_000, fn="colour_mismatch")
     width = default_band(mask) if width is None else _check_width(width, "colour_mismatch")
     inside, outside = boundary_bands(mask, width)
     if inside.sum() < min_pixels or outside.sum() < min_pixels:
@@ -138,6 +136,7 @@ def swap_scores(source_img, source_pts, target_img, target_pts) -> dict:
     from . import faces
 
     target_img = check_image(target_img, "swap_scores: target_img")
+    target_pts = check_landmarks(target_pts, name="swap_scores: target_pts")
     erosion = faces.default_erosion(target_pts)
     out, boundary = {}, None
     for name, options in SWAP_VARIANTS.items():
@@ -160,8 +159,6 @@ def spectrum(images, window: bool = True) -> np.ndarray:
     the border pixels are the highest frequencies (period 2 pixels). Up-convolution leaves bright dots at
     fixed positions here: the checkerboard fingerprint (Odena et al. 2016; Durall et al. 2020).
     """
-    from .validate import check_images
-
     imgs = check_images(images, "spectrum: images")
     grey = imgs @ np.float32([0.299, 0.587, 0.114])
     grey = grey - grey.mean(axis=(1, 2), keepdims=True)
@@ -177,8 +174,8 @@ def radial_profile(spec) -> np.ndarray:
 
     Durall et al. (2020) classify real and fake images with this 1-D profile alone.
     """
-    spec = np.asarray(spec, np.float64)
-    if spec.ndim != 2:
+    spec = check_finite(spec, "spec", "radial_profile").astype(np.float64)
+    if spec.ndim != 2 or min(spec.shape) < 2:
         raise ValueError(f"radial_profile: expected an H×W spectrum (from forensics.spectrum), got shape {spec.shape}")
     h, w = spec.shape
     yy, xx = np.mgrid[0:h, 0:w]

@@ -31,7 +31,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checkpoints, config, datasets, judges
-from .validate import check_images, check_seed
+from .validate import (check_finite, check_images, check_object, check_scalar, check_seed, evaluating, to_image,
+                       to_tensor, to_uint8)
 
 LATENT = 100  # DCGAN's latent size
 SIZES = (32, 64)
@@ -61,27 +62,19 @@ class GANSettings:
     g_steps: int = 1  # generator updates per round (DCGAN: 1; more makes G too strong: lab 04's collapse)
 
     def __post_init__(self):
-        def whole(name, lo):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-                raise ValueError(f"GANSettings: {name} must be a whole number of at least {lo}, got {v!r}")
-
-        if self.size not in SIZES:
+        if check_scalar(self.size, "size", int, fn="GANSettings") not in SIZES:
             raise ValueError(f"GANSettings: size must be one of {SIZES} (the networks double 4×4 up to it), "
                              f"got {self.size!r}")
         for name, lo in (("latent", 1), ("g_filters", 4), ("d_filters", 4), ("batch", 2), ("steps", 1),
                          ("n_train", 2), ("every", 1), ("g_steps", 1)):
-            whole(name, lo)
+            check_scalar(getattr(self, name), name, int, min_val=lo, fn="GANSettings")
         check_seed(self.seed, "GANSettings: seed")
         check_seed(self.data_seed, "GANSettings: data_seed")
-        for name in ("lr_g", "lr_d"):
-            v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not 0 < v < 1:
-                raise ValueError(f"GANSettings: {name} must be a learning rate between 0 and 1, got {v!r}")
-        if not 0 <= self.anneal <= 1:
-            raise ValueError(f"GANSettings: anneal must be a share of the steps in [0, 1], got {self.anneal!r}")
-        if not 0 <= self.beta1 < 1:
-            raise ValueError(f"GANSettings: beta1 must lie in [0, 1), got {self.beta1!r}")
+        for name in ("lr_g", "lr_d"):  # a learning rate, strictly between 0 and 1
+            check_scalar(getattr(self, name), name, float, min_val=0, max_val=1, include_boundaries="neither",
+                         fn="GANSettings")
+        check_scalar(self.anneal, "anneal", float, min_val=0, max_val=1, fn="GANSettings")  # a share of the steps
+        check_scalar(self.beta1, "beta1", float, min_val=0, max_val=1, include_boundaries="left", fn="GANSettings")
         if self.n_train < self.batch:
             raise ValueError(f"GANSettings: n_train ({self.n_train}) must be at least one batch ({self.batch})")
 
@@ -118,7 +111,7 @@ def settings(mode: str | None = None, device: str | None = None, **changes) -> G
     Keyword arguments change any setting.
     """
     mode = mode or ("fast" if config.is_fast() else "full")
-    if mode not in ("fast", "full"):
+    if not isinstance(mode, str) or mode not in ("fast", "full"):
         raise ValueError(f"settings: mode must be 'fast' or 'full', got {mode!r}")
     if mode == "full":
         device = str(device or config.device())
@@ -129,11 +122,20 @@ def settings(mode: str | None = None, device: str | None = None, **changes) -> G
 # ----------------------------------------------------------------------------------------------------
 # The two players
 
+def _check_net(filters, size, fn: str) -> tuple[int, int]:
+    filters = check_scalar(filters, "filters", int, min_val=4, max_val=4096, fn=fn)
+    if check_scalar(size, "size", int, fn=fn) not in SIZES:
+        raise ValueError(f"{fn}: size must be one of {SIZES} (the networks double 4×4 up to it), got {size!r}")
+    return filters, size
+
+
 class Generator(nn.Module):
     """DCGAN's generator: z (N×latent) → images N×3×size×size in [-1, 1], doubling 4×4 up to size (lab 04)."""
 
     def __init__(self, latent: int = LATENT, filters: int = 64, size: int = 64):
         super().__init__()
+        latent = check_scalar(latent, "latent", int, min_val=1, max_val=100_000, fn="Generator")
+        filters, size = _check_net(filters, size, "Generator")
         n_up = int(math.log2(size)) - 2  # 4 → 8 → 16 → 32 (→ 64)
         c = filters * 2 ** (n_up - 1)
         layers = [nn.ConvTranspose2d(latent, c, 4, 1, 0, bias=False),  # z as a 1×1 image → 4×4
@@ -155,6 +157,8 @@ class Discriminator(nn.Module):
 
     def __init__(self, filters: int = 64, size: int = 64):
         super().__init__()
+        filters, size = _check_net(filters, size, "Discriminator")
+        self.size = size
         n_down = int(math.log2(size)) - 2
         layers = [nn.Conv2d(3, filters, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]  # no batch norm here
         c = filters
@@ -262,33 +266,35 @@ def training_images(s: GANSettings) -> np.ndarray:
 
 def latent(n: int, seed: int = 0, dim: int = LATENT) -> torch.Tensor:
     """``n`` noise vectors z ~ N(0, I) of length ``dim``, the same on every device for a seed (lab 04)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"latent: n must be a positive whole number, got {n!r}")
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
-        raise ValueError(f"latent: dim must be a positive whole number, got {dim!r}")
-    gen = torch.Generator().manual_seed(check_seed(seed))
-    return torch.randn(int(n), int(dim), generator=gen)
-
-
-def _to_unit(x: torch.Tensor) -> np.ndarray:
-    """G's NCHW output in [-1, 1] to the course's N×H×W×3 images in [0, 1]."""
-    return ((x.detach().float().cpu().clamp(-1, 1) + 1) / 2).permute(0, 2, 3, 1).contiguous().numpy()
+    n = check_scalar(n, "n", int, min_val=1, max_val=10_000_000, fn="latent")
+    dim = check_scalar(dim, "dim", int, min_val=1, max_val=100_000, fn="latent")
+    gen = torch.Generator().manual_seed(check_seed(seed, "latent: seed"))
+    return torch.randn(n, dim, generator=gen)
 
 
 def _device_of(model) -> torch.device:
     return next(model.parameters()).device
 
 
-def _check_z(G, z) -> torch.Tensor:
-    if isinstance(z, np.ndarray):
+def _check_generator(G, fn: str) -> "Generator":
+    return check_object(G, "G", Generator, "gan.build(s)[0], a run's run.G or gan.pretrained_run().G", fn)
+
+
+def _check_z(G, z, fn: str = "generate") -> torch.Tensor:
+    if isinstance(z, np.ndarray) and np.issubdtype(z.dtype, np.number):
         z = torch.from_numpy(z)
     if not isinstance(z, torch.Tensor):
-        raise ValueError(f"generate: z must be a tensor N×{G.latent} (use gan.latent(n, seed)), got {type(z).__name__}")
+        raise ValueError(f"{fn}: z must be a tensor N×{G.latent} (use gan.latent(n, seed)), got {type(z).__name__}")
     if z.ndim == 1:
-        raise ValueError(f"generate: z must be a batch N×{G.latent}; for one vector use z[None]")
+        raise ValueError(f"{fn}: z must be a batch N×{G.latent}; for one vector use z[None]")
     if z.ndim != 2 or z.shape[1] != G.latent:
-        raise ValueError(f"generate: z must have shape N×{G.latent} for this generator, got {tuple(z.shape)}")
-    return z.float()
+        raise ValueError(f"{fn}: z must have shape N×{G.latent} for this generator, got {tuple(z.shape)}")
+    if z.is_complex() or z.dtype == torch.bool:
+        raise ValueError(f"{fn}: z must hold real numbers (use gan.latent(n, seed)), got dtype {z.dtype}")
+    z = z.float()
+    if not torch.isfinite(z).all():
+        raise ValueError(f"{fn}: z contains NaN or infinite values; check the step that produced it")
+    return z
 
 
 def generate(G, z, batch: int = 256) -> np.ndarray:
@@ -296,23 +302,29 @@ def generate(G, z, batch: int = 256) -> np.ndarray:
 
     Eval mode uses the running statistics, so each face depends on its own z only, not on the batch.
     """
-    if not isinstance(G, Generator):
-        raise ValueError(f"generate: expected a gan.Generator, got {type(G).__name__}")
+    _check_generator(G, "generate")
     z = _check_z(G, z)
-    was_training = G.training
-    G.eval()
+    batch = check_scalar(batch, "batch", int, min_val=1, max_val=65536, fn="generate")
+    return _generate(G, z, batch)
+
+
+def _generate(G, z: torch.Tensor, batch: int = 256) -> np.ndarray:
     dev = _device_of(G)
     out = []
-    with torch.no_grad():
+    with evaluating(G):
         for a in range(0, len(z), batch):
-            out.append(_to_unit(G(z[a:a + batch].to(dev))))
-    G.train(was_training)
-    return np.concatenate(out)
+            x = G(z[a:a + batch].to(dev))
+            if not torch.isfinite(x).all():
+                raise ValueError("generate: G drew NaN or infinite pixels: its weights have diverged in training; "
+                                 "train again with a lower learning rate (lr_g, lr_d)")
+            out.append(to_image(x, tanh=True))  # G's tanh output in [-1, 1] to images in [0, 1]
+    return np.concatenate(out) if out else np.zeros((0, G.size, G.size, 3), np.float32)
 
 
 def sample(G, n: int, seed: int = 0) -> np.ndarray:
     """``n`` faces from G for the noise of ``seed``: ``generate(G, latent(n, seed))`` (lab 04)."""
-    return generate(G, latent(n, seed, G.latent))
+    _check_generator(G, "sample")
+    return _generate(G, latent(n, seed, G.latent))
 
 
 def interpolate(z0, z1, steps: int = 8, spherical: bool = True) -> torch.Tensor:
@@ -321,18 +333,23 @@ def interpolate(z0, z1, steps: int = 8, spherical: bool = True) -> torch.Tensor:
     A Gaussian z of 100 numbers has a length close to 10; the straight line's midpoint is shorter (about
     7 for two independent codes), where G has rarely been, so slerp (White 2016) is the default.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise ValueError(f"interpolate: steps must be a whole number of at least 2 (the two ends), got {steps!r}")
-    return mix(z0, z1, torch.linspace(0, 1, int(steps)), spherical)
+    steps = check_scalar(steps, "steps", int, min_val=2, max_val=100_000, fn="interpolate")  # at least the two ends
+    return mix(z0, z1, torch.linspace(0, 1, steps), spherical)
 
 
 def mix(z0, z1, t, spherical: bool = True) -> torch.Tensor:
     """The code a fraction ``t`` (a number or a 1-D tensor of them) of the way from z0 to z1 (lab 04)."""
-    z0, z1 = torch.as_tensor(z0, dtype=torch.float32), torch.as_tensor(z1, dtype=torch.float32)
-    if z0.shape != z1.shape or z0.ndim != 1:
+    z0 = torch.from_numpy(check_finite(z0, "z0", "mix").astype(np.float32))
+    z1 = torch.from_numpy(check_finite(z1, "z1", "mix").astype(np.float32))
+    if z0.shape != z1.shape or z0.ndim != 1 or not len(z0):
         raise ValueError(f"interpolate: z0 and z1 must be two vectors of the same length (e.g. z[0], z[1]), "
                          f"got shapes {tuple(z0.shape)} and {tuple(z1.shape)}")
-    t = torch.as_tensor(t, dtype=torch.float32).reshape(-1, 1)
+    if isinstance(t, (bool, np.bool_, str)):
+        raise ValueError(f"mix: t must be a number in [0, 1] (or a 1-D tensor of them), got {t!r}")
+    t = check_finite(t, "t", "mix")
+    if t.ndim > 1 or t.size == 0 or t.min() < 0 or t.max() > 1:
+        raise ValueError(f"mix: t must be a number in [0, 1] (or a 1-D tensor of them): 0 = z0, 1 = z1; got {t!r}")
+    t = torch.from_numpy(t.astype(np.float32)).reshape(-1, 1)
     cos = torch.dot(z0, z1) / (z0.norm() * z1.norm()).clamp_min(1e-12)
     omega = torch.arccos(cos.clamp(-1, 1))
     if not spherical or omega < 1e-4:  # (nearly) the same direction: slerp is the straight line
@@ -373,6 +390,7 @@ class GANRun:
 
 def fixed_noise(s: GANSettings, n: int = 16) -> torch.Tensor:
     """The fixed noise a run previews: the same 16 codes at every step, so changes are G's alone (lab 04)."""
+    check_object(s, "s", GANSettings, "gan.settings()", "fixed_noise")
     return latent(n, seed=10_000 + s.seed, dim=s.latent)
 
 
@@ -394,7 +412,7 @@ def _real_bytes(s: GANSettings, images=None) -> torch.Tensor:
                          f"size={s.size}; render them at that size or change the setting")
     if len(images) < s.batch:
         raise ValueError(f"train_gan: {len(images)} images are fewer than one batch ({s.batch})")
-    return torch.from_numpy((images * 255 + 0.5).astype(np.uint8)).permute(0, 3, 1, 2)
+    return torch.from_numpy(to_uint8(images)).permute(0, 3, 1, 2)
 
 
 def _annealing(s: GANSettings):
@@ -414,11 +432,22 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
     """
     from tqdm.auto import tqdm
 
-    s = s or settings()
+    s = settings() if s is None else s
     device = str(device or config.device())
     data = _real_bytes(s, images)  # real faces, N×3×H×W, one byte per value
-    if G is None or D is None:
+    if callback is not None and not callable(callback):
+        raise ValueError("train_gan: callback must be a function (step, history, preview), "
+                         f"got {type(callback).__name__}")
+    if (G is None) != (D is None):
+        raise ValueError("train_gan: give both players G and D (from a run: run.G, run.D) to continue, or neither")
+    if G is None:
         G, D = build(s)
+    else:
+        _check_generator(G, "train_gan")
+        check_object(D, "D", Discriminator, "gan.build(s)[1] or a run's run.D", "train_gan")
+        if (G.latent, G.size) != (s.latent, s.size):
+            raise ValueError(f"train_gan: G draws {G.size}×{G.size} faces from {G.latent} numbers but the settings "
+                             f"say size={s.size}, latent={s.latent}; continue with the run's own settings")
     G, D = G.to(device).train(), D.to(device).train()
     opt_g = torch.optim.Adam(G.parameters(), lr=s.lr_g, betas=(s.beta1, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=s.lr_d, betas=(s.beta1, 0.999))
@@ -440,7 +469,7 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
         for k in HISTORY_KEYS:
             run.history[k].append(stats[k])
         if step % s.every == 0 or step == s.steps:
-            run.previews.append((step, generate(G, fixed_z)))
+            run.previews.append((step, _generate(G, fixed_z)))
             run.train_s = time.perf_counter() - start - plotting
             if checkpoint is not None:
                 save_run(checkpoint, run)
@@ -467,7 +496,7 @@ def run_state(run: GANRun) -> tuple[dict, dict]:
     state = {f"G.{k}": v for k, v in run.G.state_dict().items()}
     state.update({f"D.{k}": v for k, v in run.D.state_dict().items()})
     if run.previews:
-        state["previews"] = torch.from_numpy(np.stack([(p * 255 + 0.5).astype(np.uint8) for _, p in run.previews]))
+        state["previews"] = torch.from_numpy(np.stack([to_uint8(p) for _, p in run.previews]))
     meta = {**{k: v for k, v in run.meta.items() if k != "trained_on"}, "kind": KIND,
             "settings": run.settings.to_dict(), "history": run.history,
             "preview_steps": [int(step) for step, _ in run.previews], "train_s": float(run.train_s),
@@ -543,10 +572,9 @@ class Yardstick:
     """
 
     def __init__(self, n: int | None = None, seed: int = 7, attributes=None, faces=None):
-        self.n = int(n or (200 if config.is_fast() else 1000))
-        if self.n < 10:
-            raise ValueError(f"Yardstick: n must be at least 10 faces, got {self.n}")
-        self.seed = check_seed(seed)
+        n = check_scalar(n, "n", int, min_val=10, max_val=100_000, allow_none=True, fn="Yardstick")
+        self.n = n or (200 if config.is_fast() else 1000)
+        self.seed = check_seed(seed, "Yardstick: seed")
         self.attributes = attributes or judges.attribute_judge(64)  # the mode's judges unless given
         self.faces = faces or judges.face_judge(64)
         real_a = datasets.load_synthetic_faces(self.n, 64, seed=seed).images  # people no run trains on
@@ -583,11 +611,12 @@ class Yardstick:
 
     def measure_generator(self, G, seed: int = 99) -> dict:
         """``measure`` on ``n`` fresh samples of G (lab 04)."""
-        return self.measure(sample(G, self.n, seed))
+        return self.measure(sample(G, self.n, check_seed(seed, "measure_generator: seed")))
 
 
 def initial_generator(s: GANSettings) -> Generator:
     """The generator of a run before its first step (``build`` with the same seed) (lab 04)."""
+    check_object(s, "s", GANSettings, "gan.settings() or run.settings", "initial_generator")
     return build(s)[0].eval()
 
 
@@ -595,12 +624,18 @@ def discriminator_accuracy(D, real, fake) -> tuple[float, float]:
     """D's accuracy on fresh real and fake faces, in the training mode it played in: (on real, on fake) (lab 04)."""
     import copy
 
+    check_object(D, "D", nn.Module, "gan.build(s)[1] or a run's run.D", "discriminator_accuracy")
     real = check_images(real, "discriminator_accuracy: real")
     fake = check_images(fake, "discriminator_accuracy: fake")
+    size = getattr(D, "size", real.shape[1])
+    for name, imgs in (("real", real), ("fake", fake)):
+        if imgs.shape[1:3] != (size, size) or not len(imgs):
+            raise ValueError(f"discriminator_accuracy: {name} must be a non-empty batch of {size}×{size} faces, "
+                             f"got shape {imgs.shape}")
     judge = copy.deepcopy(D).train()  # batch statistics, as in the game; a copy, so D's running stats stay
     dev = _device_of(judge)
     with torch.no_grad():
-        to_t = lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(0, 3, 1, 2))).to(dev) * 2 - 1  # noqa: E731
+        to_t = lambda a: to_tensor(a, tanh=True, device=dev)  # noqa: E731 - D plays on [-1, 1] images
         real_logits = torch.cat([judge(to_t(real[a:a + 64])) for a in range(0, len(real), 64)])
         fake_logits = torch.cat([judge(to_t(fake[a:a + 64])) for a in range(0, len(fake), 64)])
     return float((real_logits > 0).float().mean()), float((fake_logits < 0).float().mean())
@@ -616,6 +651,11 @@ def fresh_detector_accuracy(real, fake, epochs: int = 3, seed: int = 0) -> float
     fake = check_images(fake, "fresh_detector_accuracy: fake")
     if real.shape[1:] != fake.shape[1:]:
         raise ValueError(f"fresh_detector_accuracy: real {real.shape[1:]} and fake {fake.shape[1:]} differ in size")
+    if len(real) < 5 or len(fake) < 5:
+        raise ValueError(f"fresh_detector_accuracy: give at least 5 real and 5 fake faces, got {len(real)} and "
+                         f"{len(fake)}")
+    epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=1000, fn="fresh_detector_accuracy")
+    seed = check_seed(seed, "fresh_detector_accuracy: seed")
     x = np.concatenate([real, fake])
     y = np.concatenate([np.ones(len(real), int), np.zeros(len(fake), int)])
     rng = np.random.default_rng(seed)
@@ -625,8 +665,8 @@ def fresh_detector_accuracy(real, fake, epochs: int = 3, seed: int = 0) -> float
     with torch.random.fork_rng(devices=[]):
         net = judges.fit(judges.small_cnn(2, real.shape[1]), x[train], y[train], "classes", epochs, seed)
     judges.recalibrate(net, x[train])  # after a short training, batch norm's running averages lag: measure them
-    with torch.no_grad():
-        pred = net(torch.from_numpy(np.ascontiguousarray(x[test].transpose(0, 3, 1, 2)))).argmax(1).numpy()
+    with evaluating(net):
+        pred = net(to_tensor(x[test])).argmax(1).numpy()
     return float((pred == y[test]).mean())
 
 
@@ -664,10 +704,10 @@ def attribute_directions(G, n: int = 2000, seed: int = 5, judge=None) -> dict:
     the direction is w / |w| (the normal of the best linear predictor). Returns ``{name: tensor of length
     latent}``; ``directions["skin tone"] * 3`` added to a code makes its face's skin deeper.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 10:
-        raise ValueError(f"attribute_directions: n must be a whole number of at least 10 codes, got {n!r}")
-    z = latent(int(n), seed, G.latent)
-    scores = attribute_scores(generate(G, z), judge)
+    _check_generator(G, "attribute_directions")
+    n = check_scalar(n, "n", int, min_val=10, max_val=1_000_000, fn="attribute_directions")
+    z = latent(n, seed, G.latent)
+    scores = attribute_scores(_generate(G, z), judge)
     zc = (z - z.mean(0)).double().numpy()
     out = {}
     for name, y in scores.items():
@@ -682,25 +722,47 @@ def direction_effects(G, directions: dict, n: int = 200, step: float = 3.0, seed
     Measured on ``n`` fresh codes (not those the directions were fitted on). Returns ``{name: (change,
     spread of the score among plain samples)}``, so a change can be read against the natural variation.
     """
-    z = latent(int(n), seed, G.latent)
-    plain = attribute_scores(generate(G, z), judge)
+    _check_generator(G, "direction_effects")
+    directions = _check_directions(G, directions, "direction_effects")
+    n = check_scalar(n, "n", int, min_val=2, max_val=1_000_000, fn="direction_effects")
+    step = check_scalar(step, "step", float, min_val=-100.0, max_val=100.0, fn="direction_effects")
+    z = latent(n, seed, G.latent)
+    plain = attribute_scores(_generate(G, z), judge)
     out = {}
     for name, d in directions.items():
-        up = attribute_scores(generate(G, z + step * d), judge)[name]
-        down = attribute_scores(generate(G, z - step * d), judge)[name]
+        up = attribute_scores(_generate(G, z + step * d), judge)[name]
+        down = attribute_scores(_generate(G, z - step * d), judge)[name]
         out[name] = (float(np.mean(up - down)), float(np.std(plain[name])))
     return out
 
 
 def edit(G, z, directions: dict, amounts: dict) -> np.ndarray:
     """Faces for codes z (N×latent) moved by ``amounts[name]`` along ``directions[name]`` (lab 04)."""
-    z = _check_z(G, z).clone()
+    _check_generator(G, "edit")
+    z = _check_z(G, z, "edit").clone()
+    directions = _check_directions(G, directions, "edit")
+    if not isinstance(amounts, dict):
+        raise ValueError(f"edit: amounts must be a dict {{direction name: amount}}, got {type(amounts).__name__}")
     unknown = set(amounts) - set(directions)
     if unknown:
         raise ValueError(f"edit: no direction for {sorted(unknown)}; known: {sorted(directions)}")
     for name, a in amounts.items():
-        z = z + float(a) * directions[name].to(z.dtype)
-    return generate(G, z)
+        a = check_scalar(a, f"amounts[{name!r}]", float, min_val=-100.0, max_val=100.0, fn="edit")
+        z = z + a * directions[name].to(z.dtype)
+    return _generate(G, z)
+
+
+def _check_directions(G, directions, fn: str) -> dict:
+    if not isinstance(directions, dict):
+        raise ValueError(f"{fn}: directions must be a dict {{name: vector}} (from gan.attribute_directions(G)), "
+                         f"got {type(directions).__name__}")
+    out = {}
+    for name, d in directions.items():
+        d = check_finite(d, f"directions[{name!r}]", fn).astype(np.float32)
+        if d.shape != (G.latent,):
+            raise ValueError(f"{fn}: directions[{name!r}] must be a vector of {G.latent} numbers, got shape {d.shape}")
+        out[name] = torch.from_numpy(d)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -708,6 +770,9 @@ def edit(G, z, directions: dict, amounts: dict) -> np.ndarray:
 
 def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99) -> dict:
     """FD at the end, at initialisation and between real sets; attribute coverage; face rate; time (lab 04)."""
+    check_object(run, "run", GANRun, "gan.train_gan(s) or gan.pretrained_run()", "measure_run")
+    if yardstick is not None:
+        check_object(yardstick, "yardstick", Yardstick, "gan.Yardstick()", "measure_run")
     ys = yardstick or Yardstick()
     final = ys.measure_generator(run.G, seed)
     init = ys.measure_generator(initial_generator(run.settings).to(_device_of(run.G)), seed)
@@ -730,12 +795,13 @@ def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99)
 
 def smooth(values, window: int = 25) -> np.ndarray:
     """Moving average over ``window`` steps (shorter at the start), for noisy per-step curves (lab 04)."""
-    v = np.asarray(values, np.float64)
+    window = check_scalar(window, "window", int, min_val=1, fn="smooth")
+    v = check_finite(values, "values", "smooth").astype(np.float64).reshape(-1)
     if v.size == 0:
         return v
     c = np.cumsum(np.insert(v, 0, 0.0))
     idx = np.arange(1, len(v) + 1)
-    lo = np.maximum(idx - int(window), 0)
+    lo = np.maximum(idx - window, 0)
     return (c[idx] - c[lo]) / (idx - lo)
 
 
@@ -749,6 +815,9 @@ def plot_game(history: dict, preview=None, window: int = 25, title: str | None =
 
     from skimage.util import montage
 
+    if not isinstance(history, dict):
+        raise ValueError(f"plot_game: history must be a run's history dict (run.history), got {type(history).__name__}")
+    window = check_scalar(window, "window", int, min_val=1, fn="plot_game")
     steps = np.asarray(history.get("step", []))
     ncols = 4 if preview is not None else 3
     fig, axes = plt.subplots(1, ncols, figsize=(4.0 * ncols, 3.2))
@@ -785,6 +854,7 @@ def live_view(window: int = 25):
     import matplotlib.pyplot as plt
     from IPython.display import Image, display
 
+    window = check_scalar(window, "window", int, min_val=1, fn="live_view")
     handle = display(display_id=True)  # None outside IPython: then the callback only draws
 
     def callback(step, history, preview):
@@ -829,7 +899,7 @@ def pretrained_run(mode: str | None = None, device: str | None = None) -> GANRun
     from . import pretrained as shipped
 
     mode = mode or ("fast" if config.is_fast() else "full")
-    if mode not in ("fast", "full"):
+    if not isinstance(mode, str) or mode not in ("fast", "full"):
         raise ValueError(f"pretrained_run: mode must be 'fast' or 'full', got {mode!r}")
     state, meta = shipped.load(f"gan-{mode}")
     return run_from_state(state, meta, device)

@@ -121,7 +121,7 @@ def probe(path) -> dict:
 
 
 def read_audio(path, sr: int = SAMPLE_RATE) -> np.ndarray:
-    """Decode the audio track of any media file to mono float32 at ``sr`` (lab 05)."""
+    """Decode the audio track of any media file to mono float32 at ``sr`` (labs 05 and 08)."""
     path = existing_file(path, what="media file")
     res = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(sr), "-f", "s16le", "-"],
                          capture_output=True)
@@ -131,7 +131,7 @@ def read_audio(path, sr: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def read_video(path, max_frames: int | None = None) -> tuple[np.ndarray, float]:
-    """Decode a video file's frames to T×H×W×3 float32 in [0, 1]; returns (frames, fps) (lab 05)."""
+    """Decode a video file's frames to T×H×W×3 float32 in [0, 1]; returns (frames, fps) (labs 05 and 08)."""
     import imageio_ffmpeg
 
     path = existing_file(path, what="media file")

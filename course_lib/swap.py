@@ -25,7 +25,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import config, faces, synth
-from .validate import check_image, check_landmarks, check_seed
+from .validate import (check_finite, check_images, check_keys, check_object, check_scalar, check_seed, evaluating,
+                       to_image, to_tensor)
 
 PAIR = ("farah", "gus")  # the pair the shipped models swap: farah's frames get gus's face
 ZOOM = 1.5  # the aligned crop is a tight face crop (faces.template zoomed 1.5×)
@@ -95,14 +96,14 @@ class SwapModel(nn.Module):
     """
 
     def __init__(self, names=PAIR, size: int = 64, width: int = 16, latent: int = 16):
-        if size not in (32, 64, 128, 256):
-            raise ValueError(f"SwapModel: size must be 32, 64, 128 or 256 pixels, got {size!r}")
+        size = _check_model_size(size, "SwapModel")
+        if isinstance(names, str) or not hasattr(names, "__iter__"):
+            raise ValueError(f"SwapModel: names must be a tuple of at least two names, one per decoder, got {names!r}")
         names = tuple(names)
-        if len(names) < 2 or len(set(names)) != len(names):
+        if len(names) < 2 or len(set(names)) != len(names) or not all(isinstance(n, str) and n for n in names):
             raise ValueError(f"SwapModel: give at least two different names, one per decoder, got {names!r}")
-        for value, what in ((width, "width"), (latent, "latent")):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"SwapModel: {what} must be a positive whole number of channels, got {value!r}")
+        width = check_scalar(width, "width", int, min_val=1, max_val=1024, fn="SwapModel")
+        latent = check_scalar(latent, "latent", int, min_val=1, max_val=1024, fn="SwapModel")
         super().__init__()
         self.names, self.size, self.width, self.latent = names, size, int(width), int(latent)
         self.encoder = Encoder(size, self.width, self.latent)
@@ -111,6 +112,26 @@ class SwapModel(nn.Module):
     def forward(self, x, who: str):
         """Encode faces x (N×3×H×W in [0, 1]) and decode them as ``who``: (rgb, mask)."""
         return self.decoders[who](self.encoder(x))
+
+
+def _check_model_size(size, fn: str) -> int:
+    if check_scalar(size, "size", int, min_val=32, max_val=256, fn=fn) not in (32, 64, 128, 256):
+        raise ValueError(f"{fn}: size must be 32, 64, 128 or 256 pixels, got {size!r}")
+    return int(size)
+
+
+def _check_model(model, fn: str):
+    if not (hasattr(model, "decoders") and hasattr(model, "encoder") and hasattr(model, "size")):
+        got = "None" if model is None else f"a {type(model).__name__}"
+        raise ValueError(f"{fn}: model: give a SwapModel (from swap.pretrained(), swap.train_pair() or "
+                         f"swap.SwapModel()), got {got}")
+    return model
+
+
+def _check_who(model, who, name: str, fn: str) -> str:
+    if not isinstance(who, str) or who not in model.decoders:
+        raise ValueError(f"{fn}: {name}: this model has decoders {list(model.decoders)}, not {who!r}")
+    return who
 
 
 def default_settings(device: str | None = None, fast: bool | None = None) -> dict:
@@ -146,6 +167,11 @@ def loss_weights(masks: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """Per-pixel loss weights: background 0.1, face 1, eyes ×8, mouth ×3, from masks and landmarks (lab 03)."""
     import cv2
 
+    masks = check_finite(masks, "masks", "loss_weights")
+    landmarks = check_finite(landmarks, "landmarks", "loss_weights")
+    if masks.ndim != 3 or landmarks.shape != (len(masks), 68, 2):
+        raise ValueError(f"loss_weights: expected masks N×H×W and landmarks N×68×2 for the same N, got shapes "
+                         f"{masks.shape} and {landmarks.shape}")
     w = BACKGROUND_WEIGHT + (1 - BACKGROUND_WEIGHT) * masks.astype(np.float32)
     for i in range(len(w)):
         for region, weight in ((slice(36, 42), EYE_WEIGHT), (slice(42, 48), EYE_WEIGHT),
@@ -166,8 +192,16 @@ def face_set(name: str, n: int, size: int = 64, seed: int = 0, states=None, blin
     as faceswap users curate their sets, so that each decoder learns to draw them.
     """
     ident = synth.cast(name)
+    size = check_scalar(size, "size", int, min_val=16, max_val=256, fn="face_set")
+    seed = check_seed(seed, "face_set: seed")
     if states is None:
-        states = synth.random_states(n, seed=check_seed(seed), blink_share=blink_share)
+        n = check_scalar(n, "n", int, min_val=1, max_val=1_000_000, fn="face_set")
+        blink_share = check_scalar(blink_share, "blink_share", float, min_val=0.0, max_val=1.0, fn="face_set")
+        states = synth.random_states(n, seed=seed, blink_share=blink_share)
+    states = list(states)
+    if not states or not all(isinstance(st, synth.FaceState) for st in states):
+        raise ValueError("face_set: states must be a non-empty list of synth.FaceState (from synth.random_states(n)), "
+                         f"got {len(states)} items")
     from .datasets import aligned_faces  # renders in chunks, keeping only the small aligned crops
 
     imgs, masks, pts = aligned_faces([ident] * len(states), states, size, ZOOM, seed=seed, render_size=2 * size)
@@ -259,7 +293,7 @@ class History:
 def _tensors(fs: FaceSet, device):
     torch, _, _ = _torch()
     as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
-    return (as_t(fs.images.transpose(0, 3, 1, 2)), as_t(fs.masks[:, None]), as_t(fs.weights[:, None]))
+    return (to_tensor(fs.images, device=device), as_t(fs.masks[:, None]), as_t(fs.weights[:, None]))
 
 
 def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp: bool = True, seed: int = 0,
@@ -274,12 +308,25 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
     torch, _, F = _torch()
     from tqdm.auto import tqdm
 
-    if set(sets) != set(model.decoders):
-        raise ValueError(f"train: give one FaceSet per decoder {sorted(model.decoders)}, got {sorted(sets)}")
+    _check_model(model, "train")
+    if not isinstance(sets, dict) or set(sets) != set(model.decoders):
+        got = sorted(sets) if isinstance(sets, dict) else type(sets).__name__
+        raise ValueError(f"train: sets: give one FaceSet per decoder {sorted(model.decoders)}, got {got}")
+    for name, fs in sets.items():
+        check_object(fs, f"sets[{name!r}]", FaceSet, "swap.face_set(name, n, size)", "train")
+        if fs.images.shape[1:3] != (model.size, model.size):
+            raise ValueError(f"train: sets[{name!r}] holds {fs.images.shape[1]}×{fs.images.shape[2]} crops but the "
+                             f"model is {model.size}×{model.size}; draw it with "
+                             f"swap.face_set(name, n, size={model.size})")
+    steps = check_scalar(steps, "steps", int, min_val=0, max_val=10_000_000, fn="train")
+    batch = check_scalar(batch, "batch", int, min_val=1, max_val=4096, fn="train")
+    lr = check_scalar(lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="train")
+    seed = check_seed(seed, "train: seed")
+    preview_every = check_scalar(preview_every, "preview_every", int, min_val=0, fn="train")
     device = device or config.device()
     model.to(device).train()
     data = {name: _tensors(fs, "cpu") for name, fs in sets.items()}
-    gen = torch.Generator().manual_seed(check_seed(seed))
+    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.5, 0.999))
     # a short warm-up, then a cosine decay: large steps early, fine detail (eyes, lips) late
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=max(steps, 1), pct_start=0.05,
@@ -316,22 +363,26 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
 
 def decode_as(model, crops: np.ndarray, who: str, batch: int = 128) -> tuple[np.ndarray, np.ndarray]:
     """Decode aligned crops (N×S×S×3) with ``who``'s decoder: (faces N×S×S×3, masks N×S×S) (lab 03)."""
-    torch, _, _ = _torch()
-    if who not in model.decoders:
-        raise ValueError(f"decode_as: this model has decoders {list(model.decoders)}, not {who!r}")
+    _check_model(model, "decode_as")
+    _check_who(model, who, "who", "decode_as")
+    crops = check_images(crops, "decode_as: crops")
+    if crops.shape[1:3] != (model.size, model.size):
+        raise ValueError(f"decode_as: crops are {crops.shape[1]}×{crops.shape[2]} but this model works on "
+                         f"{model.size}×{model.size} aligned crops; align them with "
+                         f"faces.align(img, landmarks, size={model.size}, zoom=swap.ZOOM)")
+    batch = check_scalar(batch, "batch", int, min_val=1, max_val=65536, fn="decode_as")
+    return _decode(model, crops, who, batch)
+
+
+def _decode(model, crops: np.ndarray, who: str, batch: int = 128) -> tuple[np.ndarray, np.ndarray]:
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()  # batch norm uses its running statistics; restored below, so a live preview can't spoil training
     rgbs, masks = [], []
-    try:
-        with torch.no_grad():
-            for a in range(0, len(crops), batch):
-                x = torch.from_numpy(np.ascontiguousarray(crops[a:a + batch].transpose(0, 3, 1, 2))).to(device)
-                rgb, mask = model(x, who)
-                rgbs.append(rgb.float().cpu().numpy().transpose(0, 2, 3, 1))
-                masks.append(mask.float().cpu().numpy()[:, 0])
-    finally:
-        model.train(was_training)
+    # eval mode: batch norm uses its running statistics; restored after, so a live preview can't spoil training
+    with evaluating(model):
+        for a in range(0, len(crops), batch):
+            rgb, mask = model(to_tensor(crops[a:a + batch], device=device), who)
+            rgbs.append(to_image(rgb))
+            masks.append(mask.float().cpu().numpy()[:, 0])
     return np.concatenate(rgbs), np.concatenate(masks)
 
 
@@ -343,12 +394,17 @@ def swap_frames(model, frames: np.ndarray, landmarks: np.ndarray, to: str, colou
     """
     import cv2
 
-    if len(frames) != len(landmarks):
-        raise ValueError(f"swap_frames: {len(frames)} frames but {len(landmarks)} landmark sets")
+    _check_model(model, "swap_frames")
+    _check_who(model, to, "to", "swap_frames")
+    frames = check_images(frames, "swap_frames: frames")
+    landmarks = check_finite(landmarks, "landmarks", "swap_frames")
+    if landmarks.shape != (len(frames), 68, 2):
+        raise ValueError(f"swap_frames: landmarks must be T×68×2, one set per frame ({len(frames)} frames), "
+                         f"got shape {landmarks.shape}")
     size = model.size
-    aligned = [faces.align(check_image(f, "swap_frames: frame"), check_landmarks(p), size, ZOOM)
+    aligned = [faces.align(f, p, size, ZOOM)
                for f, p in zip(frames, landmarks)]
-    rgb, mask = decode_as(model, np.stack([a.image for a in aligned]), to)
+    rgb, mask = _decode(model, np.stack([a.image for a in aligned]), to)
     out = np.empty_like(np.asarray(frames, np.float32))
     for i, (frame, pts, al) in enumerate(zip(frames, landmarks, aligned)):
         h, w = frame.shape[:2]
@@ -370,7 +426,11 @@ def swap_clip(model, clip, to: str | None = None, colour: bool = False):
     """Swap every frame of a synthetic ``Clip`` to ``to`` (default: the model's second person) (lab 03)."""
     from dataclasses import replace
 
-    to = to or model.names[-1]
+    _check_model(model, "swap_clip")
+    if not (hasattr(clip, "frames") and hasattr(clip, "truth")):
+        raise ValueError("swap_clip: clip: give a synth Clip (from synth.talking_clip(...)), "
+                         f"got {type(clip).__name__}")
+    to = model.names[-1] if to is None else to
     frames = swap_frames(model, clip.frames, clip.truth["landmarks"], to, colour)
     truth = dict(clip.truth)
     truth["labels"] = {**clip.labels, "face": "swapped"}
@@ -395,8 +455,12 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
 
     from . import judges
 
-    source, target = source or model.names[0], target or model.names[-1]
+    _check_model(model, "evaluate")
+    source = _check_who(model, model.names[0] if source is None else source, "source", "evaluate")
+    target = _check_who(model, model.names[-1] if target is None else target, "target", "evaluate")
+    n = check_scalar(n, "n", int, min_val=5, max_val=100_000, allow_none=True, fn="evaluate")
     n = n or (40 if config.is_fast() else 200)
+    seed = check_seed(seed, "evaluate: seed")
     size = model.size
     id_judge = judges.identity_judge(sorted(synth.CAST), size=size, zoom=ZOOM)
     ex_judge = judges.expression_judge(size=size, zoom=ZOOM)
@@ -412,7 +476,7 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
     corrs = [float(np.corrcoef(read[:, k], truth[:, k])[0, 1]) for k in range(2)]
     real_crops, real_masks, _ = faces.align_batch(rendered.images, rendered.landmarks, size, ZOOM,
                                                   masks=rendered.masks)
-    recon, _ = decode_as(model, real_crops, source)
+    recon, _ = _decode(model, real_crops, source)
     ssim = []
     for a, b, m in zip(real_crops, recon, real_masks):
         _, smap = structural_similarity(a, b, channel_axis=2, data_range=1.0, full=True)
@@ -433,12 +497,27 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
 # ----------------------------------------------------------------------------------------------------
 # Shipped models (python -m course_lib.pretrained build swap-fast|swap-full)
 
+SETTINGS_KEYS = ("size", "width", "latent", "n_train", "steps", "batch", "lr")
+
+
+def check_settings(settings, fn: str = "check_settings") -> dict:
+    """Check a swapper's settings (a dict like ``default_settings()``) and return them checked (lab 03)."""
+    out = dict(check_keys(settings, "settings", SETTINGS_KEYS, "swap.default_settings()", fn))
+    out["size"] = _check_model_size(settings["size"], fn)
+    for key, hi in (("width", 1024), ("latent", 1024), ("n_train", 1_000_000), ("batch", 4096)):
+        out[key] = check_scalar(settings[key], key, int, min_val=1, max_val=hi, fn=fn)
+    out["steps"] = check_scalar(settings["steps"], "steps", int, min_val=0, max_val=10_000_000, fn=fn)
+    out["lr"] = check_scalar(settings["lr"], "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn=fn)
+    return out
+
+
 def train_pair(settings: dict, seed: int = 0, device: str | None = None, progress: bool = True):
     """Seed, draw both people's face sets, build and train a swapper with ``settings``: (model, history) (lab 03).
 
     The one recipe behind the shipped models and the benchmark, so that both measure the same thing.
     """
-    s = settings
+    s = check_settings(settings, "train_pair")
+    seed = check_seed(seed, "train_pair: seed")
     config.seed_everything(seed)
     model = SwapModel(PAIR, s["size"], s["width"], s["latent"])
     sets = {name: face_set(name, s["n_train"], s["size"], seed=seed + k) for k, name in enumerate(PAIR)}
@@ -486,6 +565,11 @@ def preview(model, sets: dict, n: int = 4) -> np.ndarray:
     """A grid for watching training: each person's faces, their reconstructions, and their swaps (lab 03)."""
     from skimage.util import montage
 
+    _check_model(model, "preview")
+    n = check_scalar(n, "n", int, min_val=1, max_val=64, fn="preview")
+    if not isinstance(sets, dict) or not sets:
+        raise ValueError("preview: sets: give a dict of FaceSets by name (from swap.face_set), "
+                         f"got {type(sets).__name__}")
     rows = []
     names = list(sets)
     for name in names:

@@ -6,6 +6,7 @@ sliders to it, because an ``Output`` widget captures nothing without a browser.
 from __future__ import annotations
 
 from . import media, synth
+from .validate import check_image, check_landmarks, check_object, check_scalar, check_seed
 
 FACE_SLIDERS = {  # name: (min, max, step, default)
     "yaw": (-0.6, 0.6, 0.05, 0.0),
@@ -19,11 +20,31 @@ FACE_SLIDERS = {  # name: (min, max, step, default)
 }
 
 
+def _check_scale(scale, fn: str) -> int:
+    return check_scalar(scale, "scale", int, min_val=1, max_val=16, fn=fn)  # a whole enlargement factor
+
+
+def _check_pair(pair, name: str, fn: str):
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+        raise ValueError(f"{fn}: {name} must be an (image, landmarks) pair, e.g. the first two results of "
+                         f"synth.render(...), got {type(pair).__name__}")
+    return check_image(pair[0], f"{fn}: {name} image"), check_landmarks(pair[1], name=f"{fn}: {name} landmarks")
+
+
+def _identity(who, fn: str):
+    if isinstance(who, str):
+        return synth.cast(who)
+    return synth.identity(check_seed(who, f"{fn}: who (a cast name or a seed)"))
+
+
 def face_png(who: str | int, state: dict, size: int = 128, scale: int = 2, landmarks: bool = False) -> bytes:
     """PNG bytes of a cast member (by name) or an identity (by seed) in a given state (lab 00)."""
     import numpy as np
 
-    ident = synth.cast(who) if isinstance(who, str) else synth.identity(int(who))
+    ident = _identity(who, "face_png")
+    scale = _check_scale(scale, "face_png")
+    if not isinstance(state, dict):
+        raise ValueError(f"face_png: state must be a dict of FaceState fields, e.g. {{'smile': 0.5}}, got {state!r}")
     img, pts, _ = synth.render(ident, size=size, **state)
     if landmarks:
         img = img.copy()
@@ -38,6 +59,10 @@ def face_explorer(who: str = "ada", size: int = 128, scale: int = 2):
     import ipywidgets as W
 
     people = sorted(synth.CAST) + ["random"]
+    if who not in people:
+        raise ValueError(f"face_explorer: who must be one of {people}, got {who!r}")
+    size = check_scalar(size, "size", int, min_val=16, max_val=256, fn="face_explorer")
+    scale = _check_scale(scale, "face_explorer")
     person = W.Dropdown(options=people, value=who, description="person")
     seed = W.IntSlider(value=0, min=0, max=9999, description="seed (random)")
     show_pts = W.Checkbox(value=False, description="show landmarks")
@@ -88,13 +113,13 @@ def blend_view(source, target, erosion: float, feather: float, colour_transfer: 
     import numpy as np
 
     from . import faces, forensics
-    from .validate import check_image
 
-    (src_img, src_pts), (tgt_img, tgt_pts) = source, target
+    src_img, src_pts = _check_pair(source, "source", "blend_view")
+    tgt_img, tgt_pts = _check_pair(target, "target", "blend_view")
+    scale = _check_scale(scale, "blend_view")
     out = faces.classical_swap(src_img, src_pts, tgt_img, tgt_pts, blend=blend, colour_transfer=bool(colour_transfer),
-                               erosion=float(erosion), feather=float(feather))
-    tgt = check_image(tgt_img, "blend_view: target image")
-    seam = forensics.seam_score(out.image, tgt, out.mask)
+                               erosion=erosion, feather=feather)
+    seam = forensics.seam_score(out.image, tgt_img, out.mask)
     colour = forensics.colour_mismatch(out.image, out.mask)
     mask_rgb = np.repeat(out.mask[..., None], 3, axis=2)
     return {"png": media.png_bytes(out.image, scale=scale), "mask_png": media.png_bytes(mask_rgb, scale=scale),
@@ -103,6 +128,8 @@ def blend_view(source, target, erosion: float, feather: float, colour_transfer: 
 
 def scores_html(seam: float, colour: float) -> str:
     """The blend explorer's live read-out of the two artifact scores, with what they mean (lab 02)."""
+    seam = check_scalar(seam, "seam", float, min_val=0.0, fn="scores_html")
+    colour = check_scalar(colour, "colour", float, min_val=0.0, fn="scores_html")
     seam_word = "no visible seam" if seam < 1.3 else "a faint seam" if seam < 2 else "a visible seam"
     colour_word = ("colours match" if colour < 3 else "a slight colour step" if colour < 8
                    else "two different skins")
@@ -119,11 +146,15 @@ def blend_explorer(source=None, target=None, size: int = 160, scale: int = 2):
     import ipywidgets as W
 
     from . import faces
-    from .validate import check_image
 
+    size = check_scalar(size, "size", int, min_val=16, max_val=256, fn="blend_explorer")
+    scale = _check_scale(scale, "blend_explorer")
     if source is None or target is None:
         default_src, default_tgt = _default_pair(size)
-        source, target = source or default_src, target or default_tgt
+        source = default_src if source is None else source
+        target = default_tgt if target is None else target
+    source = _check_pair(source, "source", "blend_explorer")
+    target = _check_pair(target, "target", "blend_explorer")
     tgt_pts = target[1]
     (e_lo, e_hi, e_step), (f_lo, f_hi, f_step) = BLEND_SLIDERS["erosion"], BLEND_SLIDERS["feather"]
     erosion = W.FloatSlider(value=min(e_hi, float(round(faces.default_erosion(tgt_pts)))), min=e_lo, max=e_hi,
@@ -168,10 +199,12 @@ def latent_view(G, seed_a: int, seed_b: int, t: float, directions: dict | None =
     """
     from . import gan
 
-    if not 0.0 <= float(t) <= 1.0:
-        raise ValueError(f"latent_view: t must lie in [0, 1] (0 = code A, 1 = code B), got {t!r}")
-    z_a, z_b = gan.latent(1, seed_a, G.latent)[0], gan.latent(1, seed_b, G.latent)[0]
-    z = gan.mix(z_a, z_b, float(t), spherical)
+    check_object(G, "G", gan.Generator, "a run's run.G or gan.pretrained_run().G", "latent_view")
+    t = check_scalar(t, "t", float, min_val=0.0, max_val=1.0, fn="latent_view")  # 0 = code A, 1 = code B
+    scale = _check_scale(scale, "latent_view")
+    z_a = gan.latent(1, check_seed(seed_a, "latent_view: seed_a"), G.latent)[0]
+    z_b = gan.latent(1, check_seed(seed_b, "latent_view: seed_b"), G.latent)[0]
+    z = gan.mix(z_a, z_b, t, spherical)
     image = gan.edit(G, z, directions or {}, amounts or {})[0]
     return {"png": media.png_bytes(image, scale=scale), "image": image, "z": z[0]}
 
@@ -186,6 +219,12 @@ def latent_explorer(G, directions: dict | None = None, seed_a: int = 1, seed_b: 
     """
     import ipywidgets as W
 
+    from . import gan
+
+    check_object(G, "G", gan.Generator, "a run's run.G or gan.pretrained_run().G", "latent_explorer")
+    scale = _check_scale(scale, "latent_explorer")
+    limit = check_scalar(limit, "limit", float, min_val=0.25, max_val=100.0, fn="latent_explorer")
+    seed_a, seed_b = check_seed(seed_a, "latent_explorer: seed_a"), check_seed(seed_b, "latent_explorer: seed_b")
     directions = dict(directions or {})
     a = W.IntSlider(value=seed_a, min=0, max=9999, description="face A (seed)")
     b = W.IntSlider(value=seed_b, min=0, max=9999, description="face B (seed)")
@@ -218,6 +257,8 @@ def labels_html(labels: dict) -> str:
     """A clip's labels, track by track, with its category, as one line of HTML (lab 01)."""
     from . import categories
 
+    if not isinstance(labels, dict) or not set(categories.TRACKS) <= set(labels):
+        raise ValueError(f"labels_html: labels must be a clip's labels dict with {list(categories.TRACKS)}, got {labels!r}")
     cat = categories.category(labels)
     tracks = " · ".join(f"{track} <b>{labels[track]}</b>" for track in categories.TRACKS)
     return f"{tracks} → <b>{categories.CATEGORY_NAMES[cat]}</b>" + ("" if cat == 0 else f" (category {cat})")
@@ -232,6 +273,9 @@ def track_view(clips: dict, face: str, voice: str, lips: str, cache: dict | None
     """
     from . import categories, viz
 
+    if not isinstance(clips, dict):
+        raise ValueError(f"track_view: clips must be the dict categories.track_clips() returns, got {type(clips).__name__}")
+    width = check_scalar(width, "width", int, min_val=64, max_val=4096, fn="track_view")
     key = (face, voice, lips)
     if key not in clips:
         raise ValueError(f"track_view: no pre-built clip for face={face!r}, voice={voice!r}, lips={lips!r}; "
@@ -254,6 +298,10 @@ def track_viewer(clips: dict, width: int = 256):
     """
     import ipywidgets as W
 
+    if not isinstance(clips, dict) or not clips:
+        raise ValueError("track_viewer: clips must be the non-empty dict categories.track_clips() returns, "
+                         f"got {type(clips).__name__}")
+    width = check_scalar(width, "width", int, min_val=64, max_val=4096, fn="track_viewer")
     keys = list(clips)
     toggles = {}
     for pos, track in enumerate(("face", "voice", "lips")):
@@ -279,6 +327,13 @@ def track_viewer(clips: dict, width: int = 256):
     return box
 
 
+def _check_game(game_, fn: str):
+    if not all(hasattr(game_, a) for a in ("items", "answers", "score", "started", "done")):
+        got = "None" if game_ is None else f"a {type(game_).__name__}"
+        raise ValueError(f"{fn}: game_: give a real-or-fake game (from game.Game(...)), got {got}")
+    return game_
+
+
 def _duration(seconds: float) -> str:
     seconds = int(round(seconds))
     return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
@@ -290,7 +345,7 @@ def score_html(game_) -> str:
     During a round it does not say which answers were right, so the round measures what you can already tell,
     not what you learn while playing.
     """
-    s, n = game_.score(), len(game_.items)
+    s, n = _check_game(game_, "score_html").score(), len(game_.items)
     if not game_.done:
         return f"{s.answered} answered · {n - s.answered} to go"
     lo, hi = s.ci
@@ -302,7 +357,7 @@ def score_html(game_) -> str:
 def reveal_html(game_) -> str:
     """The end of a round: every item with what it was, your answer and the time you took (lab 01)."""
     rows = []
-    for k, a in enumerate(game_.answers, 1):
+    for k, a in enumerate(_check_game(game_, "reveal_html").answers, 1):
         mark = "✓" if a.correct else "✗"
         rows.append(f"<tr><td>{k}</td><td>{a.media}</td><td>{a.source}</td><td>{'fake' if a.guess_fake else 'real'}"
                     f"</td><td>{mark}</td><td>{a.seconds:.1f} s</td></tr>")
@@ -312,7 +367,7 @@ def reveal_html(game_) -> str:
 
 def game_view(game_) -> dict:
     """What the real-or-fake game shows now: progress, the item (PNG or <video>), score and reveal (lab 01)."""
-    item, n = game_.current, len(game_.items)
+    item, n = _check_game(game_, "game_view").current, len(game_.items)
     if not game_.started:
         progress = f"{n} items: {sum(i.media == 'image' for i in game_.items)} images, then " \
                    f"{sum(i.media == 'clip' for i in game_.items)} clips (with sound). Press start."
@@ -330,7 +385,7 @@ def game_view(game_) -> dict:
 
 def game_click(game_, guess) -> dict:
     """The logic of the Real and Fake buttons: record the answer, then return the new ``game_view`` (lab 01)."""
-    game_.answer(guess)
+    _check_game(game_, "game_click").answer(guess)
     return game_view(game_)
 
 
@@ -343,6 +398,8 @@ def real_or_fake(game_, size: int = 192):
     """
     import ipywidgets as W
 
+    _check_game(game_, "real_or_fake")
+    size = check_scalar(size, "size", int, min_val=32, max_val=2048, fn="real_or_fake")
     start = W.Button(description="start", button_style="primary")
     real = W.Button(description="Real", button_style="success")
     fake = W.Button(description="Fake", button_style="danger")

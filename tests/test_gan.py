@@ -305,7 +305,7 @@ def test_the_explorer_callback_returns_png_bytes(tiny_run):
     plain = widgets.latent_view(tiny_run.G, 1, 2, 0.5)
     assert not np.array_equal(view["image"], plain["image"]), "the attribute slider must change the face"
     assert np.array_equal(widgets.latent_view(tiny_run.G, 1, 2, 0.0)["image"], tiny_run.sample(1, seed=1)[0])
-    with pytest.raises(ValueError, match="t must lie in"):
+    with pytest.raises(ValueError, match="t must be a number between 0 and 1"):
         widgets.latent_view(tiny_run.G, 1, 2, 1.5)
     box = widgets.latent_explorer(tiny_run.G, d)
     first = box.image.value
@@ -364,13 +364,13 @@ def test_settings_scale_with_the_device():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: gan.GANSettings(size=48), "size must be one of"),
-    (lambda: gan.GANSettings(lr_g=0), "learning rate"),
+    (lambda: gan.GANSettings(lr_g=0), r"lr_g must be a number in \(0, 1\)"),
     (lambda: gan.GANSettings(batch=64, n_train=10), "at least one batch"),
     (lambda: gan.settings("medium"), "mode must be"),
     (lambda: tiny().replace(filters=3), "unknown settings"),
-    (lambda: gan.latent(0), "positive whole number"),
+    (lambda: gan.latent(0), "n must be an integer from 1"),
     (lambda: gan.interpolate(torch.zeros(3), torch.zeros(4)), "same length"),
-    (lambda: gan.interpolate(torch.ones(3), torch.ones(3), steps=1), "at least 2"),
+    (lambda: gan.interpolate(torch.ones(3), torch.ones(3), steps=1), "steps must be an integer from 2"),
 ])
 def test_invalid_inputs_say_what_to_do(call, message):
     with pytest.raises(ValueError, match=message):

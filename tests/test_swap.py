@@ -45,8 +45,8 @@ def test_model_rejects_sizes_it_cannot_build():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(names=("a",)), "at least two different names"),
     (dict(names=("a", "a")), "at least two different names"),
-    (dict(width=0), "width must be a positive whole number"),
-    (dict(latent=2.5), "latent must be a positive whole number"),
+    (dict(width=0), "width must be an integer from 1 to 1024"),
+    (dict(latent=2.5), "latent must be an integer from 1 to 1024, got the float 2.5"),
 ])
 def test_model_explains_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):

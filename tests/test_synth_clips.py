@@ -71,7 +71,7 @@ def test_seconds_longer_than_the_speech_pads_with_silence_and_a_closed_mouth():
 def test_talking_clip_rejects_bad_arguments():
     with pytest.raises(ValueError, match="Identity"):
         synth.talking_clip("ada", "hi")
-    with pytest.raises(ValueError, match="between 0.2 and 120"):
+    with pytest.raises(ValueError, match="seconds must be a number between 0.2 and 120"):
         synth.talking_clip(synth.cast("ada"), "hi", seconds=0.1)
     with pytest.raises(ValueError, match="non-negative integer"):
         synth.talking_clip(synth.cast("ada"), "hi", seed=-3)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..validate import FPS, SAMPLE_RATE, check_seed
+from ..validate import FPS, SAMPLE_RATE, check_finite, check_object, check_scalar, check_seed
 from .face import FaceState, render_batch
 from .identity import Identity
 from .motion import BLINKS_PER_MIN_TALKING, blink_times, eye_openness, head_motion
@@ -82,7 +82,8 @@ class Clip:
 
 def sample_text(seconds: float, seed: int = 0) -> str:
     """Sentences from the course's neutral corpus, enough for about ``seconds`` of speech (lab 00)."""
-    rng = np.random.default_rng([check_seed(seed), 0x7E47])
+    seconds = check_scalar(seconds, "seconds", float, min_val=0.0, max_val=3600.0, fn="sample_text")
+    rng = np.random.default_rng([check_seed(seed, "sample_text: seed"), 0x7E47])
     order = rng.permutation(len(SENTENCES))
     words_needed = seconds * 2.6  # about 2.6 words a second in this synthesiser
     chosen, words = [], 0
@@ -104,17 +105,35 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     ready-made ``Speech`` (lab 05 passes converted voices here), and the mouth follows its phonemes.
     ``mouth`` (one opening in [0, 1] per frame) overrides the mouth track: lab 05 drives lips from audio.
     """
-    if not isinstance(ident, Identity):
-        raise ValueError("talking_clip: give a course_lib.synth.Identity, e.g. synth.cast('ada')")
-    seed = check_seed(seed)
-    if seconds is not None and not (0.2 <= float(seconds) <= 120):
-        raise ValueError(f"talking_clip: seconds must lie between 0.2 and 120, got {seconds}")
+    check_object(ident, "ident", Identity, "synth.cast(name) or synth.identity(seed)", "talking_clip")
+    seed = check_seed(seed, "talking_clip: seed")
+    seconds = check_scalar(seconds, "seconds", float, min_val=0.2, max_val=120.0, allow_none=True, fn="talking_clip")
+    size = check_scalar(size, "size", int, min_val=16, max_val=256, fn="talking_clip")
+    motion = check_scalar(motion, "motion", float, min_val=0.0, max_val=3.0, fn="talking_clip")
+    blink_rate = check_scalar(blink_rate, "blink_rate", float, min_val=0.0, max_val=600.0, fn="talking_clip")
+    noise = check_scalar(noise, "noise", float, min_val=0.0, max_val=1.0, fn="talking_clip")
+    jpeg_quality = check_scalar(jpeg_quality, "jpeg_quality", int, min_val=0, max_val=100, fn="talking_clip")
+    if text is not None and not isinstance(text, str):
+        raise ValueError(f"talking_clip: text must be a str (or None for neutral sentences), got {type(text).__name__}")
+    if speech is not None and not hasattr(speech, "mouth_track"):
+        raise ValueError("talking_clip: speech must be a synth.Speech (from synth.speak or the voice module), "
+                         f"got {type(speech).__name__}")
+    if mouth is not None:
+        mouth = check_finite(mouth, "mouth", "talking_clip").astype(np.float32).reshape(-1)
+    if background is not None:
+        background = check_finite(background, "background", "talking_clip")
+        if background.shape != (3,) or background.min() < 0 or background.max() > 1:
+            raise ValueError(f"talking_clip: background must be an RGB colour, 3 numbers in [0, 1], got {background!r}")
+    if light is not None:
+        light = check_finite(light, "light", "talking_clip")
+        if light.shape != (2,):
+            raise ValueError(f"talking_clip: light must be (azimuth, elevation) in radians, got {light!r}")
     if speech is None:
         text = text if text is not None else sample_text(seconds or 6.0, seed)
         speech = speak(ident, text, seed=seed)
     audio = speech.audio
     # a whole number of frames, and exactly SAMPLE_RATE / FPS audio samples per frame
-    n_frames = int(round(float(seconds) * FPS)) if seconds is not None else int(np.ceil(speech.duration * FPS))
+    n_frames = int(round(seconds * FPS)) if seconds is not None else int(np.ceil(speech.duration * FPS))
     duration = n_frames / FPS
     n_samples = n_frames * (SAMPLE_RATE // FPS)
     audio = np.pad(audio, (0, max(0, n_samples - len(audio))))[:n_samples]
@@ -122,7 +141,7 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     if mouth is None:
         mouth, rounding = speech.mouth_track(FPS, n_frames)
     else:
-        given = np.clip(np.asarray(mouth, np.float32).reshape(-1), 0, 1)
+        given = np.clip(mouth, 0, 1)
         mouth = np.pad(given, (0, max(0, n_frames - len(given))))[:n_frames]
         rounding = np.zeros(n_frames, np.float32)
     blinks = blink_times(duration, blink_rate, seed)
@@ -130,7 +149,8 @@ def talking_clip(ident: Identity, text: str | None = None, seconds: float | None
     head = head_motion(n_frames, seed, amount=motion, speech_energy=mouth)
     rng = np.random.default_rng([seed, 0xC11])
     bg = tuple(float(v) for v in (background if background is not None else rng.uniform(0.25, 0.8, 3)))
-    az, el = light if light is not None else (float(rng.uniform(-0.7, 0.7)), float(rng.uniform(0.3, 0.8)))
+    az, el = (float(light[0]), float(light[1])) if light is not None else (float(rng.uniform(-0.7, 0.7)),
+                                                                           float(rng.uniform(0.3, 0.8)))
     smile0 = float(rng.uniform(-0.05, 0.35))
     gaze = rng.normal(0, 0.15, 2)
     states = [

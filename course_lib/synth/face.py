@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from ..validate import check_seed
-from .identity import Identity
+from ..validate import check_numbers, check_object, check_scalar, check_seed
+from .identity import Identity, check_identities
 
 LANDMARK_GROUPS = {
     "jaw": range(0, 17),
@@ -79,6 +79,18 @@ class FaceState:
 NEUTRAL = FaceState()
 STATE_FIELDS = tuple(f.name for f in fields(FaceState))
 
+# The ranges a state's numbers may take (low, high, how many numbers): wide enough for every state
+# ``random_states`` and the clips draw, and for a lab's exaggerations, but never NaN, infinite or absurd.
+_HALF_PI = float(np.pi / 2)
+STATE_RANGES = {
+    "yaw": (-_HALF_PI, _HALF_PI, 1), "pitch": (-_HALF_PI, _HALF_PI, 1), "roll": (-float(np.pi), float(np.pi), 1),
+    "mouth_open": (0.0, 1.5, 1), "smile": (-1.5, 1.5, 1), "eye_open": (0.0, 1.5, 1), "brow_raise": (-1.5, 1.5, 1),
+    "gaze_x": (-2.0, 2.0, 1), "gaze_y": (-2.0, 2.0, 1), "light_azimuth": (-float(np.pi), float(np.pi), 1),
+    "light_elevation": (-_HALF_PI, _HALF_PI, 1), "exposure": (0.05, 4.0, 1), "background": (0.0, 1.0, 3),
+    "tx": (-1.0, 1.0, 1), "ty": (-1.0, 1.0, 1), "scale": (0.1, 4.0, 1), "noise": (0.0, 1.0, 1),
+    "jpeg_quality": (0, 100, 1),
+}
+
 
 def random_states(n: int, seed: int = 0, *, pose: float = 1.0, expression: float = 1.0,
                   camera: bool = True, blink_share: float = 0.1) -> list[FaceState]:
@@ -86,9 +98,11 @@ def random_states(n: int, seed: int = 0, *, pose: float = 1.0, expression: float
 
     ``blink_share`` is the share of faces caught with their eyes (nearly) closed.
     """
-    seed = check_seed(seed)
-    if not 0.0 <= blink_share <= 1.0:
-        raise ValueError(f"random_states: blink_share must lie in [0, 1], got {blink_share}")
+    n = check_scalar(n, "n", int, min_val=0, max_val=1_000_000, fn="random_states")
+    seed = check_seed(seed, "random_states: seed")
+    pose = check_scalar(pose, "pose", float, min_val=0.0, max_val=2.0, fn="random_states")
+    expression = check_scalar(expression, "expression", float, min_val=0.0, max_val=1.5, fn="random_states")
+    blink_share = check_scalar(blink_share, "blink_share", float, min_val=0.0, max_val=1.0, fn="random_states")
     rng = np.random.default_rng([seed, 0x57A7E])
     bg = rng.uniform(0.15, 0.85, size=(n, 3)) * 0.6 + rng.uniform(0.2, 0.7, size=(n, 1)) * 0.4
     blink = rng.random(n) < blink_share
@@ -128,23 +142,18 @@ class RenderedFaces:
 # ----------------------------------------------------------------------------------------------------
 # Parameters as arrays: the renderer works on a whole batch at once.
 
-_NUM_ID = ("face_width", "face_height", "jaw_length", "jaw_shape", "hairline", "eye_spacing", "eye_width",
-           "eye_height", "brow_thickness", "brow_arch", "nose_length", "nose_width", "lip_width",
-           "lip_thickness")
-_COL_ID = ("skin", "hair_color", "eye_color", "lip_color", "shirt")
-_NUM_STATE = ("yaw", "pitch", "roll", "mouth_open", "smile", "eye_open", "brow_raise", "gaze_x", "gaze_y",
-              "light_azimuth", "light_elevation", "exposure", "tx", "ty", "scale", "noise")
 
-
-def _stack(identities, states) -> dict:
-    p = {k: np.array([getattr(i, k) for i in identities], np.float32) for k in _NUM_ID}
-    p.update({k: np.array([getattr(i, k) for i in identities], np.float32).reshape(-1, 3) for k in _COL_ID})
+def _stack(identities, states, fn: str) -> dict:
+    """All parameters as arrays, each checked: finite and in its range (``FACE_RANGES``, ``STATE_RANGES``)."""
+    p = check_identities(identities, fn)
     p["hair_style"] = np.array([i.hair_style for i in identities])
     p["glasses"] = np.array([i.glasses for i in identities], bool)
     p["beard"] = np.array([i.beard for i in identities], bool)
-    p.update({k: np.array([getattr(s, k) for s in states], np.float32) for k in _NUM_STATE})
-    p["background"] = np.array([s.background for s in states], np.float32).reshape(-1, 3)
-    p["jpeg_quality"] = np.array([s.jpeg_quality for s in states], np.int32)
+    p.update(check_numbers(states, STATE_RANGES, fn, "state field"))
+    quality = p["jpeg_quality"]
+    if (quality != np.round(quality)).any():
+        raise ValueError(f"{fn}: state field jpeg_quality must be a whole number from 0 (no JPEG) to 100")
+    p["jpeg_quality"] = quality.astype(np.int32)
     return p
 
 
@@ -599,14 +608,19 @@ def render_batch(identities, states, size: int = 64, seed: int = 0, chunk: int =
     states = list(states)
     if len(identities) != len(states):
         raise ValueError(f"render_batch: got {len(identities)} identities but {len(states)} states; give one each")
+    return _render_batch(identities, states, size, seed, chunk, "render_batch")
+
+
+def _render_batch(identities: list, states: list, size, seed, chunk, fn: str) -> RenderedFaces:
     if not all(isinstance(i, Identity) for i in identities):
-        raise ValueError("render_batch: identities must be course_lib.synth.Identity objects (use synth.identity(seed))")
+        raise ValueError(f"{fn}: identities must be course_lib.synth.Identity objects (use synth.identity(seed))")
     if not all(isinstance(s, FaceState) for s in states):
-        raise ValueError("render_batch: states must be course_lib.synth.FaceState objects")
-    if not isinstance(size, (int, np.integer)) or not 16 <= size <= 256:
-        raise ValueError(f"render_batch: size must be an integer from 16 to 256, got {size!r}")
+        raise ValueError(f"{fn}: states must be course_lib.synth.FaceState objects (use synth.random_states(n))")
+    size = check_scalar(size, "size", int, min_val=16, max_val=256, fn=fn)
+    seed = check_seed(seed, f"{fn}: seed")
+    chunk = check_scalar(chunk, "chunk", int, min_val=1, max_val=4096, fn=fn)
     n = len(identities)
-    seed = check_seed(seed)
+    params = _stack(identities, states, fn)
     images = np.empty((n, size, size, 3), np.float32)
     masks = np.empty((n, size, size), np.float32)
     landmarks = np.empty((n, 68, 2), np.float32)
@@ -615,7 +629,7 @@ def render_batch(identities, states, size: int = 64, seed: int = 0, chunk: int =
     def work(a: int) -> None:
         b = min(n, a + chunk)
         rng = np.random.default_rng([seed, 0xFACE, a])  # noise depends on the seed and position only
-        p = _stack(identities[a:b], states[a:b])
+        p = {k: v[a:b] for k, v in params.items()}
         images[a:b], masks[a:b], landmarks[a:b] = _render_chunk(p, size, rng)
 
     starts = range(0, n, chunk)
@@ -626,9 +640,9 @@ def render_batch(identities, states, size: int = 64, seed: int = 0, chunk: int =
     else:
         for a in starts:
             work(a)
-    for i, st in enumerate(states):
-        if st.jpeg_quality:
-            images[i] = _jpeg(images[i], st.jpeg_quality)
+    for i, quality in enumerate(params["jpeg_quality"]):
+        if quality:
+            images[i] = _jpeg(images[i], int(quality))
     return RenderedFaces(images, landmarks, masks)
 
 
@@ -637,11 +651,12 @@ def render(ident: Identity, state: FaceState | None = None, size: int = 64, seed
 
     Keyword arguments change the state, e.g. ``render(cast("ada"), smile=1.0, yaw=0.3)``.
     """
-    state = state or NEUTRAL
+    check_object(ident, "ident", Identity, "synth.cast(name) or synth.identity(seed)", "render")
+    state = NEUTRAL if state is None else check_object(state, "state", FaceState, "synth.FaceState(...)", "render")
     if changes:
         unknown = set(changes) - set(STATE_FIELDS)
         if unknown:
             raise ValueError(f"render: unknown state fields {sorted(unknown)}; choose from {STATE_FIELDS}")
         state = replace(state, **changes)
-    out = render_batch([ident], [state], size=size, seed=seed)
+    out = _render_batch([ident], [state], size, seed, 32, "render")
     return out.images[0], out.landmarks[0], out.masks[0]

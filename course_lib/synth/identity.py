@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from ..validate import check_seed
+from ..validate import check_numbers, check_scalar, check_seed
 
 # Monk Skin Tone Scale swatches 1..10 (sRGB), the source of the course's skin colours.
 MONK_SWATCHES = np.array(
@@ -45,9 +45,29 @@ SHIRT_COLORS = (
 )
 
 
+# The ranges an identity's numbers may take: generous around what ``identity`` draws, so a lab can
+# exaggerate a feature, but never NaN, infinite, negative or absurd. (low, high, how many numbers)
+FACE_RANGES = {
+    "face_width": (0.3, 2.0, 1), "face_height": (0.3, 2.5, 1), "jaw_length": (0.3, 2.5, 1),
+    "jaw_shape": (1.0, 8.0, 1), "skin_tone": (0.0, 1.0, 1), "hairline": (0.0, 1.5, 1),
+    "eye_spacing": (0.05, 1.0, 1), "eye_width": (0.02, 0.6, 1), "eye_height": (0.05, 1.5, 1),
+    "brow_thickness": (0.0, 0.3, 1), "brow_arch": (0.0, 0.5, 1), "nose_length": (0.1, 2.5, 1),
+    "nose_width": (0.02, 0.6, 1), "lip_width": (0.05, 0.9, 1), "lip_thickness": (0.0, 0.3, 1),
+    "skin": (0.0, 1.0, 3), "hair_color": (0.0, 1.0, 3), "eye_color": (0.0, 1.0, 3), "lip_color": (0.0, 1.0, 3),
+    "shirt": (0.0, 1.0, 3),
+}
+VOICE_RANGES = {"f0": (50.0, 500.0, 1), "formant_scale": (0.5, 2.0, 1), "rate": (0.25, 4.0, 1),
+                "breathiness": (0.0, 1.0, 1), "jitter": (0.0, 0.5, 1)}
+
+
+def check_identities(identities, fn: str) -> dict:
+    """Check identities' numbers (finite, in ``FACE_RANGES``); returns them as arrays (lab 00)."""
+    return check_numbers(identities, FACE_RANGES, fn, "identity field")
+
+
 def skin_color(tone: float) -> tuple[float, float, float]:
     """The RGB skin colour for a tone in [0, 1] (0 = Monk 1, lightest; 1 = Monk 10, deepest) (lab 00)."""
-    t = float(np.clip(tone, 0.0, 1.0)) * (len(MONK_SWATCHES) - 1)
+    t = float(np.clip(check_scalar(tone, "tone", float, fn="skin_color"), 0.0, 1.0)) * (len(MONK_SWATCHES) - 1)
     i = min(int(t), len(MONK_SWATCHES) - 2)
     c = MONK_SWATCHES[i] * (1 - (t - i)) + MONK_SWATCHES[i + 1] * (t - i)
     # swatches are paper-white lit; real lit skin is a little warmer and less bright
@@ -167,9 +187,26 @@ def identity(seed: int, name: str | None = None, **overrides) -> Identity:
 
 def with_overrides(ident: Identity, **overrides) -> Identity:
     """A copy of an identity with some fields changed, keeping derived colours consistent (lab 00)."""
+    if not isinstance(ident, Identity):
+        raise ValueError("with_overrides: ident: give a course_lib.synth.Identity (from synth.identity(seed) or "
+                         f"synth.cast(name)), got {type(ident).__name__}")
     unknown = set(overrides) - set(Identity.__dataclass_fields__)
     if unknown:
         raise ValueError(f"unknown identity fields {sorted(unknown)}; see course_lib.synth.Identity")
+    for key in overrides.keys() & FACE_RANGES.keys():
+        lo, hi, width = FACE_RANGES[key]
+        if width == 1:
+            overrides[key] = check_scalar(overrides[key], key, float, min_val=lo, max_val=hi, fn="identity")
+        else:  # a colour: checked before the colours derived from it are computed
+            colour = np.asarray(overrides[key]) if isinstance(overrides[key], (tuple, list, np.ndarray)) else None
+            if colour is None or colour.shape != (width,) or colour.dtype.kind not in "iuf" or not (
+                    np.isfinite(colour).all() and lo <= colour.min() and colour.max() <= hi):
+                raise ValueError(f"identity: {key} must be an RGB colour, {width} numbers in [{lo:g}, {hi:g}], "
+                                 f"got {overrides[key]!r}")
+            overrides[key] = tuple(float(v) for v in colour)
+    for key in ("glasses", "beard"):
+        if key in overrides and not isinstance(overrides[key], (bool, np.bool_)):
+            raise ValueError(f"identity: {key} must be True or False, got {overrides[key]!r}")
     if "skin_tone" in overrides and "skin" not in overrides:
         overrides["skin"] = skin_color(overrides["skin_tone"])
     if "skin" in overrides and "lip_color" not in overrides:
@@ -187,7 +224,14 @@ def with_overrides(ident: Identity, **overrides) -> Identity:
         if bad:
             raise ValueError(f"unknown voice fields {sorted(bad)}; choose from {sorted(Voice.__dataclass_fields__)}")
         overrides["voice"] = replace(ident.voice, **overrides["voice"])
-    return replace(ident, **overrides)
+    if "voice" in overrides:
+        if not isinstance(overrides["voice"], Voice):
+            raise ValueError("identity: voice must be a dict of Voice fields or a synth.Voice, "
+                             f"got {overrides['voice']!r}")
+        check_numbers([overrides["voice"]], VOICE_RANGES, "identity", "voice field")
+    out = replace(ident, **overrides)
+    check_identities([out], "identity")
+    return out
 
 
 # The named cast the labs use. Seeds are fixed; overrides make sure the cast spans skin tones,
@@ -218,6 +262,8 @@ CAST: dict[str, Identity] = {
 
 def cast(name: str) -> Identity:
     """One member of the named cast, e.g. ``cast("ada")`` (lab 00)."""
+    if not isinstance(name, str):
+        raise ValueError(f"cast: name must be the name of a cast member, one of {sorted(CAST)}; got {name!r}")
     try:
         return CAST[name.lower()]
     except KeyError:
