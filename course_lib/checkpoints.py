@@ -20,9 +20,6 @@ from .files import as_path, sha256_file, write_bytes_atomic
 FORMAT = "deepfake-lab/1"
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
-# Kept for modules that still import them from here (game.py); new code imports course_lib.files.
-write_atomic = write_bytes_atomic
-
 
 class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupted or not the expected kind (lab 03)."""

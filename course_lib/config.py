@@ -7,6 +7,7 @@ Every lab starts from here (lab 00 introduces it):
 * ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides.
 * ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
 * ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
+* ``class_dir()`` is the room's shared folder of game sessions (``COURSE_CLASS_DIR``), or None when unset.
 * ``machine_summary()`` names the machine a recorded timing or trained model comes from.
 """
 from __future__ import annotations
@@ -120,6 +121,12 @@ def data_dir(create: bool = True) -> Path:
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def class_dir() -> Path | None:
+    """The class folder every learner's game sessions are also saved to: ``COURSE_CLASS_DIR``, or None (lab 01)."""
+    env = os.environ.get("COURSE_CLASS_DIR", "").strip()
+    return Path(env).expanduser() if env else None
 
 
 def torch_threads() -> int:

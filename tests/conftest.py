@@ -14,4 +14,5 @@ def isolated_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own empty course cache, so nothing touches the user's real one."""
     cache = tmp_path_factory.mktemp("course-cache")
     monkeypatch.setenv("COURSE_DATA_DIR", str(cache))
+    monkeypatch.delenv("COURSE_CLASS_DIR", raising=False)  # nor a hub's class folder
     return cache
