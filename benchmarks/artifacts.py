@@ -56,7 +56,7 @@ def image_cue(name: str, img, pts) -> float:
 
 
 def clip_cue(name: str, clip) -> float:
-    """One clip cue's score (eyes and lips read where the landmarks say; pixels for the eyes), higher = fake (lab 06)."""
+    """One clip cue's score, higher = fake; the eyes are read from pixels where the landmarks put them (lab 06)."""
     from course_lib import forensics as F
 
     pts = clip.truth["landmarks"]

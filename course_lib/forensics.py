@@ -319,7 +319,7 @@ def blending_boundary(img, sigma: float = 2.0, dead_zone: float = 0.3, span: flo
 
 
 def boundary_score(img, face=None, **kwargs) -> float:
-    """Mean of ``blending_boundary`` over the face and its surround (or the whole image): higher, more blended (lab 06)."""
+    """Mean ``blending_boundary`` over the face and its surround (or the whole image): higher, more blended (lab 06)."""
     img = check_image(img, "boundary_score: img")
     b = blending_boundary(img, **kwargs)
     if face is None:
@@ -403,7 +403,7 @@ def _check_clip_landmarks(frames: np.ndarray, landmarks, fn: str) -> np.ndarray:
 
 
 def eye_contrast(frames, landmarks) -> np.ndarray:
-    """How open the eyes look, from pixels: brightness spread (std) in a box around each eye, averaged, per frame (lab 06).
+    """How open the eyes look, from pixels: the brightness spread (std) in a box around each eye, per frame (lab 06).
 
     An open eye shows a dark iris on white; a closed lid is skin. The landmarks only say where the eyes are
     (a face tracker would), so it also reads a swapped clip, whose pixels may not blink when the actor did.
@@ -428,7 +428,7 @@ def eye_contrast(frames, landmarks) -> np.ndarray:
 
 
 class Blinks(NamedTuple):
-    """Blinks found in an eye-opening signal: ``rate_per_min``, mean ``duration_s``, ``count``, ``closed`` per frame (lab 06)."""
+    """Blinks in an eye-opening signal: ``rate_per_min``, mean ``duration_s``, ``count``, ``closed`` frames (lab 06)."""
 
     rate_per_min: float
     duration_s: float
@@ -441,8 +441,9 @@ def blinks(opening, fps: int = 25, threshold: float = 0.6) -> Blinks:
 
     Give ``opening`` as T values, or T×68×2 landmarks (their ``faces.eye_aspect_ratio`` is used). A frame is
     closed when its opening is below ``threshold`` × the clip's open level (its 90th percentile); a blink is a
-    run of closed frames. People blink about 26 times a minute in conversation (``synth.motion``); a fake
-    that never shows closed eyes scores 0.
+    run of closed frames. 0.6 suits the eye aspect ratio, which nearly reaches 0; ``eye_contrast`` dips less
+    (to about 0.7 of its open level at 128×128), so read it with ``threshold=0.85``. People blink about 26
+    times a minute in conversation (``synth.motion``); a fake that never shows closed eyes scores 0.
     """
     from . import faces
 
@@ -502,10 +503,11 @@ def av_sync_score(clip, use: str = "landmarks") -> float:
 # ---- audio: traces of synthesis and conversion ---------------------------------------------------
 
 def spectral_flatness(audio, sr: int = 16_000) -> float:
-    """Median over loud frames of the power spectrum's geometric over arithmetic mean, 0 (tonal) to 1 (noise) (lab 06)."""
+    """Median over loud frames of the spectrum's geometric over arithmetic mean: 0 tonal, 1 white noise (lab 06)."""
     from .audio import spectrogram
+    from .validate import check_audio
 
-    power = spectrogram(audio, sr).power.astype(np.float64) + 1e-12
+    power = spectrogram(check_audio(audio, sr, "spectral_flatness: audio"), sr).power.astype(np.float64) + 1e-12
     loud = _loud_frames(power)
     flat = np.exp(np.log(power[:, loud]).mean(axis=0)) / power[:, loud].mean(axis=0)
     return float(np.median(flat))
@@ -519,8 +521,9 @@ def _loud_frames(power: np.ndarray, range_db: float = 30.0) -> np.ndarray:
 def high_band_ratio(audio, sr: int = 16_000, cutoff_hz: float = 4000.0) -> float:
     """Share of the loud frames' energy above ``cutoff_hz``: vocoders and resynthesis often lose it (lab 06)."""
     from .audio import spectrogram
+    from .validate import check_audio
 
-    spec = spectrogram(audio, sr)
+    spec = spectrogram(check_audio(audio, sr, "high_band_ratio: audio"), sr)
     cutoff_hz = _check_number(cutoff_hz, "cutoff_hz", "high_band_ratio", 100.0, sr / 2 - 100)
     power = spec.power.astype(np.float64) + 1e-12
     loud = _loud_frames(power)
@@ -534,8 +537,9 @@ def pitch_jitter(audio, sr: int = 16_000) -> float:
     Returns 0 when fewer than two neighbouring frames are voiced.
     """
     from .audio import pitch_track
+    from .validate import check_audio
 
-    track = pitch_track(audio, sr)
+    track = pitch_track(check_audio(audio, sr, "pitch_jitter: audio"), sr)
     both = track.voiced[1:] & track.voiced[:-1]
     if not both.any():
         return 0.0

@@ -260,6 +260,8 @@ def test_audio_traces_measure_noise_against_tone_and_a_wobbling_pitch():
     (lambda: forensics.av_sync_score(np.zeros(5)), "synth.Clip"),
     (lambda: forensics.audio_traces(np.zeros(100, np.float32)), "0.1 s"),
     (lambda: forensics.audio_traces(np.ones(16_000) * 3), "Normalise"),
+    (lambda: forensics.spectral_flatness(np.ones((2, 16_000), np.float32)), "spectral_flatness: audio"),
+    (lambda: forensics.pitch_jitter(np.ones(16_000), sr=44_100), "pitch_jitter: audio.*16000 Hz"),
 ])
 def test_the_lab_06_cues_explain_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):
