@@ -20,19 +20,21 @@ fake's size and framing:
   course's sentences), which is what labs 01 and 05 call a real voice. In the synthetic world the real voice
   and text-to-speech come from the same synthesiser, so ``tts`` AUCs near 0.5 are expected, not a bug.
 
-``ms_per_image_<cue>`` is the median time of one call on one 64×64 image (for clip cues: per frame of a
+Voice conversions are fitted on ``enrol`` recordings of each speaker (``voice.enrolment``): 2 in FAST mode,
+4 (lab 05's default) in full mode. ``ms_per_image_<cue>`` is the median time of one call on one 64×64 image (for clip cues: per frame of a
 128×128 clip; for audio cues: per second of audio).
 """
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 import numpy as np
 
 from . import median_time
 
-SETTINGS = {"fast": dict(images=24, clips=3, seconds=3.0, voices=4, speakers=2, repeats=5),
-            "full": dict(images=200, clips=10, seconds=6.0, voices=24, speakers=8, repeats=20)}
+SETTINGS = {"fast": dict(images=24, clips=3, seconds=3.0, voices=4, speakers=2, enrol=2, repeats=5),
+            "full": dict(images=200, clips=10, seconds=6.0, voices=24, speakers=8, enrol=4, repeats=20)}
 SIZE, CLIP_SIZE = 64, 128
 SEED = 6
 IMAGE_CUES = ("high_frequency", "boundary", "colour", "residual", "error_level", "sharpness")
@@ -99,7 +101,15 @@ def image_sets(n: int, seed: int = SEED) -> dict:
     return out
 
 
-def clip_sets(n: int, seconds: float, seed: int = SEED) -> dict:
+@lru_cache(maxsize=16)
+def converter(target: str, enrol: int, actor: str = "ben"):
+    """A converter from ``actor``'s voice to ``target``'s, fitted on ``enrol`` recordings of each (lab 06)."""
+    from course_lib import voice
+
+    return voice.fit_converter(voice.enrolment(actor, enrol), voice.enrolment(target, enrol))
+
+
+def clip_sets(n: int, seconds: float, enrol: int, seed: int = SEED) -> dict:
     """{generator: (real clips, fake clips)}: the swapper's performer talking, at 128×128 (lab 06)."""
     from course_lib import game, lipsync, swap, synth, voice
 
@@ -108,18 +118,17 @@ def clip_sets(n: int, seconds: float, seed: int = SEED) -> dict:
     kw = dict(seconds=seconds, size=CLIP_SIZE)
     ident = synth.cast(performer)
     real = [synth.talking_clip(ident, seed=seed + i, **kw) for i in range(n)]
-    converter = voice.fit_converter(voice.enrolment("ben"), voice.enrolment(performer))
     lines = [voice.NEW_LINES[i % len(voice.NEW_LINES)] for i in range(n)]
     return {
         "autoencoder": (real, [swap.swap_clip(model, c, to=person) for c in real]),
         "lipsync": (real, [lipsync.lipsync_clip(ident, synth.speak(ident, line, seed=i), voice="synthetic",
                                                 seed=seed + i, **kw) for i, line in enumerate(lines)]),
-        "dub": (real, [lipsync.replace_voice(c, game.speak_as(converter, line, seed=i), "converted")
+        "dub": (real, [lipsync.replace_voice(c, game.speak_as(converter(performer, enrol), line, seed=i), "converted")
                        for i, (c, line) in enumerate(zip(real, lines))]),
     }
 
 
-def audio_sets(n: int, speakers: int, seed: int = SEED) -> dict:
+def audio_sets(n: int, speakers: int, enrol: int, seed: int = SEED) -> dict:
     """{generator: (real recordings, fake recordings)}: the cast's own voices, TTS and conversions (lab 06)."""
     from course_lib import game, synth, voice
 
@@ -129,8 +138,7 @@ def audio_sets(n: int, speakers: int, seed: int = SEED) -> dict:
             for i, p in enumerate(people)]
     tts = [synth.speak(synth.cast(p), voice.NEW_LINES[i % len(voice.NEW_LINES)], seed=seed + i).audio
            for i, p in enumerate(people)]
-    converters = {p: voice.fit_converter(voice.enrolment("ben"), voice.enrolment(p)) for p in set(people)}
-    converted = [game.speak_as(converters[p], voice.NEW_LINES[i % len(voice.NEW_LINES)], seed=i).audio
+    converted = [game.speak_as(converter(p, enrol), voice.NEW_LINES[i % len(voice.NEW_LINES)], seed=i).audio
                  for i, p in enumerate(people)]
     return {"tts": (real, tts), "conversion": (real, converted)}
 
@@ -154,14 +162,14 @@ def run(mode: str) -> dict:
                                               [image_cue(cue, im, p) for im, p in zip(fake, fake_pts)])
             if gen == "classical":
                 timing[cue] = median_time(lambda: image_cue(cue, real[0], real_pts[0]), s["repeats"]) * 1e3
-    for gen, (real, fake) in clip_sets(s["clips"], s["seconds"]).items():
+    for gen, (real, fake) in clip_sets(s["clips"], s["seconds"], s["enrol"]).items():
         for cue in CLIP_CUES:
             if gen != "dub" or cue == "av_offset":  # a dub keeps the real frames
                 metrics[f"auc_{cue}_{gen}"] = auc([clip_cue(cue, c) for c in real], [clip_cue(cue, c) for c in fake])
             if gen == "autoencoder":
                 frames = len(real[0].frames)
                 timing[cue] = median_time(lambda: clip_cue(cue, real[0]), 1) * 1e3 / frames
-    for gen, (real, fake) in audio_sets(s["voices"], s["speakers"]).items():
+    for gen, (real, fake) in audio_sets(s["voices"], s["speakers"], s["enrol"]).items():
         for cue in AUDIO_CUES:
             metrics[f"auc_{cue}_{gen}"] = auc([audio_cue(cue, a) for a in real], [audio_cue(cue, a) for a in fake])
             if gen == "tts":

@@ -266,3 +266,4 @@ def test_audio_traces_measure_noise_against_tone_and_a_wobbling_pitch():
 def test_the_lab_06_cues_explain_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
