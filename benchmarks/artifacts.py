@@ -21,8 +21,8 @@ fake's size and framing:
   and text-to-speech come from the same synthesiser, so ``tts`` AUCs near 0.5 are expected, not a bug.
 
 Voice conversions are fitted on ``enrol`` recordings of each speaker (``voice.enrolment``): 2 in FAST mode,
-4 (lab 05's default) in full mode. ``ms_per_image_<cue>`` is the median time of one call on one 64×64 image (for clip cues: per frame of a
-128×128 clip; for audio cues: per second of audio).
+4 (lab 05's default) in full mode. ``ms_per_image_<cue>`` is the median time of one call on one 64×64 image
+(for clip cues: per frame of a 128×128 clip; for audio cues: per second of audio).
 """
 from __future__ import annotations
 
