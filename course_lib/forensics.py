@@ -12,6 +12,8 @@ contour. Images follow the course's convention: float32 RGB in [0, 1], H×W×3.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .validate import check_finite, check_image, check_images, check_landmarks, check_mask, check_scalar
@@ -185,3 +187,369 @@ def radial_profile(spec) -> np.ndarray:
     sums = np.bincount(r[keep], weights=spec[keep], minlength=n)
     counts = np.bincount(r[keep], minlength=n)
     return (sums / np.maximum(counts, 1)).astype(np.float32)
+
+
+# ====================================================================================================
+# Lab 06: every trace a fake leaves, each a map and/or a score.
+#
+# Scores are oriented so that a HIGHER score means "more likely fake" where the cue has a direction the
+# literature predicts; each docstring says which way. Regional cues compare the face with the frame around it:
+# ``face`` is either the face's 68 landmarks (the convex hull is the face) or an H×W mask (1 on the face).
+
+def _grey(img: np.ndarray) -> np.ndarray:
+    return img @ np.float32([0.299, 0.587, 0.114])
+
+
+def _check_number(value, name: str, fn: str, lo: float, hi: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not lo <= value <= hi:
+        raise ValueError(f"{fn}: {name} must be a number from {lo:g} to {hi:g}, got {value!r}")
+    return float(value)
+
+
+def face_regions(face, shape, ring: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean H×W (face, surround): the face from landmarks' hull or a mask, and a ring around it (lab 06).
+
+    The ring reaches ``ring`` × the face's size (square root of its area) outside the face's edge, clipped
+    to the image: the frame the face sits in.
+    """
+    import cv2
+
+    from . import faces
+    from .validate import check_landmarks
+
+    h, w = int(shape[0]), int(shape[1])
+    arr = np.asarray(face)
+    if arr.ndim == 2 and arr.shape == (68, 2):
+        region = faces.hull_mask(check_landmarks(arr, name="face_regions: face"), (h, w)) > 0.5
+    else:
+        region = check_mask(face, (h, w), "face_regions: face (68×2 landmarks or an H×W mask)") > 0.5
+    _check_number(ring, "ring", "face_regions", 0.01, 2.0)
+    area = int(region.sum())
+    if area < 16 or area > 0.9 * h * w:
+        raise ValueError(f"face_regions: the face covers {area} of {h * w} pixels; give landmarks or a mask of a face "
+                         "that fills part of the image, not none or all of it")
+    r = max(1, int(round(ring * np.sqrt(area))))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    outer = cv2.dilate(region.astype(np.uint8), disc) > 0
+    surround = outer & ~region
+    if surround.sum() < 16:
+        raise ValueError("face_regions: no frame is left around the face inside the image; use a smaller face")
+    return region, surround
+
+
+def _log_ratio(values: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, eps: float = 1e-8) -> float:
+    return float(np.log10((values[numerator].mean() + eps) / (values[denominator].mean() + eps)))
+
+
+# ---- spectrum: Durall et al. 2020 ------------------------------------------------------------------
+
+def spectral_profiles(images) -> np.ndarray:
+    """One azimuthally averaged log power spectrum per image: N×R, R = min(H, W) // 2 + 1 radii (lab 06).
+
+    Durall et al. (2020) feed this 1-D profile (of each image on its own) to a simple classifier; it is
+    ``radial_profile(spectrum(img[None]))`` for each image.
+    """
+    from .validate import check_images
+
+    imgs = check_images(images, "spectral_profiles: images")
+    return np.stack([radial_profile(spectrum(img[None])) for img in imgs])
+
+
+def high_frequency_score(images, band: tuple[float, float] = (0.75, 1.0)) -> np.ndarray:
+    """Per image: the profile's mean log10 power in the top ``band`` of radii, minus its mean in 0.25-0.5 (lab 06).
+
+    Up-convolution adds periodic energy at high frequencies, smoothing decoders remove it: a score far from
+    real images' in either direction is suspect. Radii are fractions of the highest (period 2 pixels).
+    """
+    lo, hi = (_check_number(b, "band", "high_frequency_score", 0.0, 1.0) for b in band)
+    if hi <= lo:
+        raise ValueError(f"high_frequency_score: band must be (low, high) with low < high, got {band!r}")
+    prof = spectral_profiles(images)
+    r = np.linspace(0, 1, prof.shape[1])
+    top, mid = (r >= lo) & (r <= hi), (r >= 0.25) & (r <= 0.5)
+    return (prof[:, top].mean(axis=1) - prof[:, mid].mean(axis=1)).astype(np.float32)
+
+
+# ---- noise residual, error level, sharpness ------------------------------------------------------
+
+def noise_residual(img, size: int = 3) -> np.ndarray:
+    """What a ``size``×``size`` median filter removes from the grey image: an H×W residual (lab 06).
+
+    Sensor noise lives here; a generated or resampled face carries less of it (or another kind) than the
+    camera frame it was pasted into.
+    """
+    import cv2
+
+    img = check_image(img, "noise_residual: img")
+    if size not in (3, 5):
+        raise ValueError(f"noise_residual: size must be 3 or 5 (the median filter's width), got {size!r}")
+    grey = _grey(img).astype(np.float32)
+    return grey - cv2.medianBlur(grey, size)
+
+
+def residual_score(img, face, size: int = 3) -> float:
+    """log10 of the surround's residual energy over the face's: above 0 the face is cleaner than its frame (lab 06)."""
+    img = check_image(img, "residual_score: img")
+    inside, around = face_regions(face, img.shape[:2])
+    return _log_ratio(noise_residual(img, size) ** 2, around, inside)
+
+
+def blending_boundary(img, sigma: float = 2.0, dead_zone: float = 0.3, span: float = 0.5) -> np.ndarray:
+    """Face X-ray's B = 4·M·(1−M), with M estimated from where the noise level drops below the frame's (lab 06).
+
+    M is unknown in a single image; here it is read from the local noise energy ``e`` (the median residual
+    squared, Gaussian-smoothed over ``sigma`` px): M = clip((L90 − log10 e − dead_zone) / span, 0, 1), L90
+    being the image's 90th percentile of log10 e (the camera's own noise). Natural variation within
+    ``dead_zone`` decades counts as the frame (M = 0); a region ``dead_zone + span`` decades cleaner counts
+    as pasted (M = 1). B is 1 where the two mix: the blending boundary. Fails on a paste as noisy as its frame.
+    """
+    import cv2
+
+    img = check_image(img, "blending_boundary: img")
+    sigma = _check_number(sigma, "sigma", "blending_boundary", 0.5, 20.0)
+    dead_zone = _check_number(dead_zone, "dead_zone", "blending_boundary", 0.0, 5.0)
+    span = _check_number(span, "span", "blending_boundary", 0.01, 5.0)
+    energy = cv2.GaussianBlur(noise_residual(img) ** 2, (0, 0), sigma, borderType=cv2.BORDER_REFLECT)
+    level = np.log10(energy + 1e-9)
+    m = np.clip((np.percentile(level, 90) - level - dead_zone) / span, 0, 1)
+    return (4 * m * (1 - m)).astype(np.float32)
+
+
+def boundary_score(img, face=None, **kwargs) -> float:
+    """Mean ``blending_boundary`` over the face and its surround (or the whole image): higher, more blended (lab 06)."""
+    img = check_image(img, "boundary_score: img")
+    b = blending_boundary(img, **kwargs)
+    if face is None:
+        return float(b.mean())
+    inside, around = face_regions(face, img.shape[:2])
+    return float(b[inside | around].mean())
+
+
+def error_level(img, quality: int = 90) -> np.ndarray:
+    """Error-level analysis: |img − the same image re-saved as JPEG at ``quality``|, averaged over RGB (lab 06).
+
+    A region already JPEG-compressed at about that quality barely changes; a region pasted in afterwards (or
+    never compressed) changes more. The map is H×W, in the image's [0, 1] units.
+    """
+    import cv2
+
+    img = check_image(img, "error_level: img")
+    if isinstance(quality, bool) or not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 100:
+        raise ValueError(f"error_level: quality must be a whole number from 1 to 100, got {quality!r}")
+    bgr = np.round(img[..., ::-1] * 255).astype(np.uint8)
+    ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:  # pragma: no cover - OpenCV without a JPEG codec
+        raise RuntimeError("error_level: OpenCV could not encode a JPEG; reinstall opencv-python-headless")
+    resaved = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255
+    return np.abs(img - resaved).mean(axis=-1)
+
+
+def error_level_score(img, face, quality: int = 90) -> float:
+    """log10 of the face's mean error level over its surround's: above 0 the face was saved fewer times (lab 06)."""
+    img = check_image(img, "error_level_score: img")
+    inside, around = face_regions(face, img.shape[:2])
+    return _log_ratio(error_level(img, quality), inside, around)
+
+
+def sharpness_map(img) -> np.ndarray:
+    """The grey image's Laplacian (3×3), H×W: its variance over a region is that region's sharpness (lab 06)."""
+    import cv2
+
+    img = check_image(img, "sharpness_map: img")
+    return cv2.Laplacian(_grey(img).astype(np.float32), cv2.CV_32F, ksize=1, borderType=cv2.BORDER_REFLECT)
+
+
+def sharpness_score(img, face) -> float:
+    """log10 of the Laplacian variance around the face over that on it: above 0 the face is blurrier (lab 06).
+
+    A decoder's face is smoother than the camera frame it is pasted into (the blur lab 03 shows).
+    """
+    img = check_image(img, "sharpness_score: img")
+    inside, around = face_regions(face, img.shape[:2])
+    lap = sharpness_map(img)
+    return float(np.log10((lap[around].var() + 1e-8) / (lap[inside].var() + 1e-8)))
+
+
+def landmark_colour_mismatch(img, landmarks, width: int | None = None) -> float:
+    """``colour_mismatch`` along the eroded hull of the landmarks: where a classical swap would put its seam (lab 06).
+
+    The mask is the landmarks' convex hull eroded by ``faces.default_erosion`` (as ``faces.classical_swap``
+    does), so the outer band lies on the person's own skin; ``width`` defaults to that erosion (at least 1 px).
+    """
+    from . import faces
+    from .validate import check_landmarks
+
+    img = check_image(img, "landmark_colour_mismatch: img")
+    pts = check_landmarks(landmarks, name="landmark_colour_mismatch: landmarks")
+    erosion = faces.default_erosion(pts)
+    mask = faces.erode_mask(faces.hull_mask(pts, img.shape), erosion)
+    width = max(1, int(round(erosion))) if width is None else width
+    return colour_mismatch(img, mask, width=width)
+
+
+# ---- clips: blinks, flicker, audio-visual offset -------------------------------------------------
+
+def _check_clip_landmarks(frames: np.ndarray, landmarks, fn: str) -> np.ndarray:
+    pts = np.asarray(landmarks, np.float32)
+    if pts.ndim != 3 or pts.shape[1:] != (68, 2) or len(pts) != len(frames):
+        raise ValueError(f"{fn}: landmarks must be T×68×2, one set per frame ({len(frames)} frames), "
+                         f"got shape {pts.shape}")
+    if not np.isfinite(pts).all():
+        raise ValueError(f"{fn}: landmarks contain NaN or infinite coordinates")
+    return pts
+
+
+def eye_contrast(frames, landmarks) -> np.ndarray:
+    """How open the eyes look, from pixels: the brightness spread (std) in a box around each eye, per frame (lab 06).
+
+    An open eye shows a dark iris on white; a closed lid is skin. The landmarks only say where the eyes are
+    (a face tracker would), so it also reads a swapped clip, whose pixels may not blink when the actor did.
+    """
+    from .validate import check_images
+
+    frames = check_images(frames, "eye_contrast: frames")
+    pts = _check_clip_landmarks(frames, landmarks, "eye_contrast")
+    h, w = frames.shape[1:3]
+    grey = _grey(frames)
+    out = np.zeros(len(frames), np.float32)
+    for eye in (slice(36, 42), slice(42, 48)):
+        p = pts[:, eye]
+        centre = p.mean(axis=1)
+        half = np.maximum(0.6 * np.linalg.norm(p[:, 3] - p[:, 0], axis=-1), 1.5)
+        for t in range(len(frames)):
+            x0, x1 = int(max(0, centre[t, 0] - half[t])), int(min(w, centre[t, 0] + half[t] + 1))
+            y0, y1 = int(max(0, centre[t, 1] - half[t] / 2)), int(min(h, centre[t, 1] + half[t] / 2 + 1))
+            patch = grey[t, y0:y1, x0:x1]
+            out[t] += 0.5 * (float(patch.std()) if patch.size >= 2 else 0.0)
+    return out
+
+
+class Blinks(NamedTuple):
+    """Blinks in an eye-opening signal: ``rate_per_min``, mean ``duration_s``, ``count``, ``closed`` frames (lab 06)."""
+
+    rate_per_min: float
+    duration_s: float
+    count: int
+    closed: np.ndarray
+
+
+def blinks(opening, fps: int = 25, threshold: float = 0.6) -> Blinks:
+    """Count blinks in a per-frame eye-opening signal (eye aspect ratio, ``eye_contrast``...) (lab 06).
+
+    Give ``opening`` as T values, or T×68×2 landmarks (their ``faces.eye_aspect_ratio`` is used). A frame is
+    closed when its opening is below ``threshold`` × the clip's open level (its 90th percentile); a blink is a
+    run of closed frames. 0.6 suits the eye aspect ratio, which nearly reaches 0; ``eye_contrast`` dips less
+    (to about 0.7 of its open level at 128×128), so read it with ``threshold=0.85``. People blink about 26
+    times a minute in conversation (``synth.motion``); a fake that never shows closed eyes scores 0.
+    """
+    from . import faces
+
+    arr = np.asarray(opening, np.float32)
+    if arr.ndim == 3:
+        arr = np.asarray(faces.eye_aspect_ratio(arr), np.float32)
+    if arr.ndim != 1 or len(arr) < 2:
+        raise ValueError(f"blinks: opening must be one value per frame (T,) or T×68×2 landmarks, got shape "
+                         f"{np.shape(opening)}")
+    if not np.isfinite(arr).all():
+        raise ValueError("blinks: opening contains NaN or infinite values")
+    if isinstance(fps, bool) or not isinstance(fps, (int, np.integer)) or not 1 <= fps <= 240:
+        raise ValueError(f"blinks: fps must be a whole number from 1 to 240, got {fps!r}")
+    threshold = _check_number(threshold, "threshold", "blinks", 0.05, 0.95)
+    closed = arr < threshold * np.percentile(arr, 90)
+    edges = np.diff(np.concatenate([[0], closed.astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    minutes = len(arr) / fps / 60
+    duration = float((ends - starts).mean() / fps) if len(starts) else 0.0
+    return Blinks(float(len(starts) / minutes), duration, int(len(starts)), closed)
+
+
+def flicker_score(frames, landmarks, ring: float = 0.2) -> float:
+    """log10 of the face's brightness jitter over the surround's: above 0 the face flickers more (lab 06).
+
+    Jitter is the std of the second temporal difference of a region's mean brightness: smooth motion and
+    slow light changes cancel out, frame-to-frame flicker of a per-frame generator stays. Face and surround
+    come from each frame's landmarks (``face_regions``).
+    """
+    from .validate import check_images
+
+    frames = check_images(frames, "flicker_score: frames")
+    pts = _check_clip_landmarks(frames, landmarks, "flicker_score")
+    if len(frames) < 4:
+        raise ValueError(f"flicker_score: needs at least 4 frames, got {len(frames)}")
+    grey = _grey(frames)
+    means = np.zeros((len(frames), 2))
+    for t in range(len(frames)):
+        inside, around = face_regions(pts[t], grey.shape[1:], ring)
+        means[t] = grey[t][inside].mean(), grey[t][around].mean()
+    jitter = np.diff(means, n=2, axis=0).std(axis=0)
+    return float(np.log10((jitter[0] + 1e-6) / (jitter[1] + 1e-6)))
+
+
+def av_sync_score(clip, use: str = "landmarks") -> float:
+    """``|offset| − confidence`` of ``lipsync.sync_offset``: high when lips and voice disagree (lab 06, from lab 05).
+
+    A real clip sits at offset 0 with a clear minimum; a new voice on old lips has no clear offset. Lips
+    re-drawn from the audio match it better than real lips do, so they score lower than real clips.
+    """
+    from . import lipsync
+
+    result = lipsync.sync_offset(clip, use=use)
+    return float(abs(result.offset) - result.confidence)
+
+
+# ---- audio: traces of synthesis and conversion ---------------------------------------------------
+
+def spectral_flatness(audio, sr: int = 16_000) -> float:
+    """Median over loud frames of the spectrum's geometric over arithmetic mean: 0 tonal, 1 white noise (lab 06)."""
+    from .audio import spectrogram
+    from .validate import check_audio
+
+    power = spectrogram(check_audio(audio, sr, "spectral_flatness: audio"), sr).power.astype(np.float64) + 1e-12
+    loud = _loud_frames(power)
+    flat = np.exp(np.log(power[:, loud]).mean(axis=0)) / power[:, loud].mean(axis=0)
+    return float(np.median(flat))
+
+
+def _loud_frames(power: np.ndarray, range_db: float = 30.0) -> np.ndarray:
+    level = 10 * np.log10(power.sum(axis=0))
+    return level > level.max() - range_db
+
+
+def high_band_ratio(audio, sr: int = 16_000, cutoff_hz: float = 4000.0) -> float:
+    """Share of the loud frames' energy above ``cutoff_hz``: vocoders and resynthesis often lose it (lab 06)."""
+    from .audio import spectrogram
+    from .validate import check_audio
+
+    spec = spectrogram(check_audio(audio, sr, "high_band_ratio: audio"), sr)
+    cutoff_hz = _check_number(cutoff_hz, "cutoff_hz", "high_band_ratio", 100.0, sr / 2 - 100)
+    power = spec.power.astype(np.float64) + 1e-12
+    loud = _loud_frames(power)
+    return float(power[spec.freqs >= cutoff_hz][:, loud].sum() / power[:, loud].sum())
+
+
+def pitch_jitter(audio, sr: int = 16_000) -> float:
+    """Mean |ΔF0| / F0 between neighbouring voiced 10 ms frames of ``audio.pitch_track`` (frame-level jitter) (lab 06).
+
+    Human voices wobble by about 1%; a synthesiser's pitch can be too steady, a pitch shifter's too rough.
+    Returns 0 when fewer than two neighbouring frames are voiced.
+    """
+    from .audio import pitch_track
+    from .validate import check_audio
+
+    track = pitch_track(check_audio(audio, sr, "pitch_jitter: audio"), sr)
+    both = track.voiced[1:] & track.voiced[:-1]
+    if not both.any():
+        return 0.0
+    f0 = track.f0.astype(np.float64)
+    return float(np.mean(np.abs(np.diff(f0))[both] / f0[1:][both]))
+
+
+def audio_traces(audio, sr: int = 16_000) -> dict:
+    """``spectral_flatness``, ``high_band_ratio`` and ``pitch_jitter`` of one recording, in a dict (lab 06)."""
+    from .validate import check_audio
+
+    audio = check_audio(audio, sr, "audio_traces: audio")
+    if len(audio) < sr // 10:
+        raise ValueError(f"audio_traces: needs at least 0.1 s of audio, got {len(audio)} samples")
+    return {"spectral_flatness": spectral_flatness(audio, sr), "high_band_ratio": high_band_ratio(audio, sr),
+            "pitch_jitter": pitch_jitter(audio, sr)}
