@@ -96,7 +96,7 @@ def write_bytes_atomic(path, data: bytes) -> Path:
 
 
 def write_json_atomic(path, data, indent: int | None = 1) -> Path:
-    """Write ``data`` as UTF-8 JSON to ``path`` atomically; refuse values JSON cannot hold, naming them (lab 00)."""
+    """Write ``data`` as UTF-8 JSON to ``path`` atomically; refuse values JSON cannot hold, naming them (lab 01 onwards)."""
     try:
         text = json.dumps(data, indent=indent, allow_nan=False)
     except (TypeError, ValueError) as exc:
