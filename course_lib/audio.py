@@ -11,6 +11,7 @@ Audio is mono float32 in [-1, 1] at 16 kHz (see ``course_lib.validate``).
 """
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -18,7 +19,7 @@ from scipy import signal
 from scipy.stats import iqr
 
 from .synth.speech import Speech
-from .validate import SAMPLE_RATE, check_audio
+from .validate import SAMPLE_RATE, check_audio, check_scalar
 
 # ====================================================================================================
 # 1. Spectrograms, filterbanks, cepstra
@@ -32,16 +33,10 @@ class Spectrogram(NamedTuple):
     power: np.ndarray
 
 
-def _positive(value, name: str, fn: str, lo: float = 0.0, hi: float = np.inf) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not lo < value <= hi:
-        raise ValueError(f"{fn}: {name} must be a number above {lo:g}" + (f" and at most {hi:g}" if hi < np.inf else "")
-                         + f", got {value!r}")
-    return float(value)
-
-
 def _frame_sizes(sr: int, win_ms: float, hop_ms: float, fn: str) -> tuple[int, int]:
-    win = int(round(_positive(win_ms, "win_ms", fn, 1.0, 500.0) * sr / 1000))
-    hop = int(round(_positive(hop_ms, "hop_ms", fn, 0.5, 500.0) * sr / 1000))
+    win_ms = check_scalar(win_ms, "win_ms", float, min_val=1.0, max_val=500.0, include_boundaries="right", fn=fn)
+    hop_ms = check_scalar(hop_ms, "hop_ms", float, min_val=0.5, max_val=500.0, include_boundaries="right", fn=fn)
+    win, hop = int(round(win_ms * sr / 1000)), int(round(hop_ms * sr / 1000))
     if hop > win:
         raise ValueError(f"{fn}: hop_ms ({hop_ms}) must not exceed win_ms ({win_ms}), or samples are skipped")
     return win, hop
@@ -99,14 +94,17 @@ def mel_filterbank(n_mels: int = 40, n_fft: int = 512, sr: int = SAMPLE_RATE, fm
     The n_mels + 2 edge frequencies are equally spaced in mels from ``fmin`` to ``fmax``; filter i rises
     linearly (in Hz) from edge i to edge i + 1 and falls to edge i + 2.
     """
-    if isinstance(n_mels, bool) or not isinstance(n_mels, (int, np.integer)) or not 1 <= n_mels <= 256:
-        raise ValueError(f"mel_filterbank: n_mels must be a whole number from 1 to 256, got {n_mels!r}")
-    if isinstance(n_fft, bool) or not isinstance(n_fft, (int, np.integer)) or n_fft < 16:
-        raise ValueError(f"mel_filterbank: n_fft must be a whole number of at least 16, got {n_fft!r}")
+    n_mels = check_scalar(n_mels, "n_mels", int, min_val=1, max_val=256, fn="mel_filterbank")
+    n_fft = check_scalar(n_fft, "n_fft", int, min_val=16, fn="mel_filterbank")
     fmax = sr / 2 if fmax is None else fmax
     if not 0 <= fmin < fmax <= sr / 2:
         raise ValueError(f"mel_filterbank: need 0 <= fmin < fmax <= sr/2 = {sr / 2:g} Hz, got fmin={fmin}, fmax={fmax}")
-    return _triangles(mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2)), int(n_fft), sr)
+    bank = _triangles(mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2)), n_fft, sr)
+    empty = int((bank.max(axis=1) == 0).sum())
+    if empty:  # as librosa warns: narrow low filters fall between two FFT bins
+        warnings.warn(f"mel_filterbank: {empty} of the {n_mels} mel filters are all zero: too many mels "
+                      f"(n_mels={n_mels}) for n_fft={n_fft}. Use fewer mels or a larger n_fft.", stacklevel=2)
+    return bank
 
 
 def mel_spectrogram(audio, sr: int = SAMPLE_RATE, n_mels: int = 40, win_ms: float = 25.0, hop_ms: float = 10.0,
@@ -239,8 +237,8 @@ def pitch_track(audio, sr: int = SAMPLE_RATE, fmin: float = 60.0, fmax: float = 
     parabola through the dip and its neighbours.
     """
     audio = check_audio(audio, sr, "pitch_track: audio")
-    fmin = _positive(fmin, "fmin", "pitch_track", 20.0, 2000.0)
-    fmax = _positive(fmax, "fmax", "pitch_track", fmin, sr / 4)
+    fmin = check_scalar(fmin, "fmin", float, min_val=20.0, max_val=2000.0, include_boundaries="right", fn="pitch_track")
+    fmax = check_scalar(fmax, "fmax", float, min_val=fmin, max_val=sr / 4, include_boundaries="right", fn="pitch_track")
     win, hop = _frame_sizes(sr, win_ms, hop_ms, "pitch_track")
     lo, max_lag = max(2, int(np.floor(sr / fmax))), int(np.ceil(sr / fmin)) + 1
     if win < sr / fmin:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import as_path, atomic_path, existing_file, temporary_folder
-from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images
+from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images, to_uint8  # noqa: F401 (to_uint8: media.to_uint8 for labs)
 
 
 def ffmpeg_exe() -> str:
@@ -24,11 +24,6 @@ def ffmpeg_exe() -> str:
     import imageio_ffmpeg
 
     return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def to_uint8(img) -> np.ndarray:
-    """A [0, 1] float image or batch to uint8 0-255 (lab 00)."""
-    return (np.clip(np.asarray(img, np.float32), 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
 def write_wav(path, audio, sr: int = SAMPLE_RATE) -> Path:

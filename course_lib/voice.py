@@ -21,10 +21,10 @@ from scipy import signal
 from scipy.stats import iqr
 
 from . import synth
-from .audio import (_positive, PitchTrack, as_recordings, decibels, fit_length, hz_to_mel, mel_filterbank, mel_to_hz,
+from .audio import (PitchTrack, as_recordings, decibels, fit_length, hz_to_mel, mel_filterbank, mel_to_hz,
                     pitch_track)
 from .synth.speech import Speech
-from .validate import SAMPLE_RATE, check_audio, check_seed
+from .validate import SAMPLE_RATE, check_audio, check_scalar, check_seed
 
 # ====================================================================================================
 # 1. A voice from its parts: one vowel from the synthesiser's source and filter
@@ -40,9 +40,11 @@ def vowel(phone: str = "AA", f0: float = 120.0, formant_scale: float = 1.0, seco
     if phone not in synth.PHONES or "F" not in synth.PHONES[phone] or synth.PHONES[phone]["kind"] != "vowel":
         vowels = sorted(k for k, v in synth.PHONES.items() if v["kind"] == "vowel")
         raise ValueError(f"vowel: {phone!r} is not one of the synthesiser's steady vowels {vowels}")
-    f0 = _positive(f0, "f0", "vowel", 30.0, 1000.0)
-    formant_scale = _positive(formant_scale, "formant_scale", "vowel", 0.3, 3.0)
-    seconds = _positive(seconds, "seconds", "vowel", 0.05, 10.0)
+    f0 = check_scalar(f0, "f0", float, min_val=30.0, max_val=1000.0, include_boundaries="right", fn="vowel")
+    formant_scale = check_scalar(formant_scale, "formant_scale", float, min_val=0.3, max_val=3.0,
+                                 include_boundaries="right", fn="vowel")
+    seconds = check_scalar(seconds, "seconds", float, min_val=0.05, max_val=10.0,
+                           include_boundaries="right", fn="vowel")
     n = int(seconds * SAMPLE_RATE)
     source = synth.glottal_source(np.full(n, f0, np.float32), breathiness=breathiness, seed=check_seed(seed))
     formants = synth.formant_tracks([synth.Segment(phone, 0.0, seconds)], n, formant_scale)
@@ -206,7 +208,7 @@ def psola(audio, ratio: float, sr: int = SAMPLE_RATE, track: PitchTrack | None =
     envelope. Unvoiced stretches are copied grain by grain. With ``ratio=1`` the grains land where they were.
     """
     audio = check_audio(audio, sr, "psola: audio")
-    ratio = _positive(ratio, "ratio", "psola", 0.25, 4.0)
+    ratio = check_scalar(ratio, "ratio", float, min_val=0.25, max_val=4.0, include_boundaries="right", fn="psola")
     marks, periods, voiced = pitch_marks(audio, track, sr)
     pad = int(np.ceil(periods.max())) + 1
     out = np.zeros(len(audio) + 2 * pad, np.float64)
@@ -239,7 +241,8 @@ def warp_envelope(audio, alpha: float, sr: int = SAMPLE_RATE, max_gain_db: float
     are put back together by ``scipy.signal.istft`` (weighted overlap-add).
     """
     audio = check_audio(audio, sr, "warp_envelope: audio")
-    alpha = _positive(alpha, "alpha", "warp_envelope", 0.5, 2.0)
+    alpha = check_scalar(alpha, "alpha", float, min_val=0.5, max_val=2.0,
+                         include_boundaries="right", fn="warp_envelope")
     freqs, _, z = _stft(audio, sr)
     env = lpc_envelopes(np.abs(z) ** 2, sr=sr)
     log_env = np.log(env)

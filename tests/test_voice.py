@@ -409,3 +409,14 @@ def test_voice_benchmark_is_registered_with_its_targets():
     module = benchmarks.load("voice")
     assert module.TARGETS == {"vc_speaker_transfer": (">=", 0.9), "lipsync_offset_acc": (">=", 0.95)}
     assert set(module.SETTINGS) == set(benchmarks.MODES)
+
+
+def test_mel_filterbank_warns_when_too_many_mels_leave_filters_empty():
+    with pytest.warns(UserWarning, match="mel filters are all zero"):
+        bank = audio.mel_filterbank(n_mels=128, n_fft=64)
+    assert (bank.max(axis=1) == 0).any(), "the warning must match a bank that really has empty filters"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (audio.mel_filterbank(n_mels=40, n_fft=512).max(axis=1) > 0).all(), "the course's default has no empty filter"
