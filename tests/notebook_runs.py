@@ -65,12 +65,19 @@ class LabRuns:
     """Runs each lab's round trip on first use and keeps it for the session."""
 
     def __init__(self, tmp_path_factory, config):
-        self._tmp, self._config, self._done = tmp_path_factory, config, {}
+        self._tmp, self._config, self._done, self._failed = tmp_path_factory, config, {}, {}
 
     def get(self, lab: str) -> LabRun:
-        """The lab's round trip, run now if this session has not run it yet."""
+        """The lab's round trip, run now if this session has not run it yet (nor seen it fail)."""
+        if lab in self._failed:
+            pytest.fail(f"{lab}: its nbgrader round trip failed earlier in this session:\n{self._failed[lab]}",
+                        pytrace=False)
         if lab not in self._done:
-            self._done[lab] = self._round_trip(lab)
+            try:
+                self._done[lab] = self._round_trip(lab)
+            except Exception as exc:
+                self._failed[lab] = f"{type(exc).__name__}: {exc}"
+                raise
         return self._done[lab]
 
     def _round_trip(self, lab: str) -> LabRun:
