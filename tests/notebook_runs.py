@@ -90,14 +90,17 @@ class LabRuns:
         for student, notebook in released.items():
             submit(root, lab, student, notebook)
             cache = self._tmp.mktemp(f"cache-{lab}-{student}")
-            start = time.perf_counter()
-            autograde(root, lab, student, cache, BACKENDS[student])
-            wall = time.perf_counter() - start
-            executed = authoring.read(root / "autograded" / student / lab / f"{lab}.ipynb")
-            probe = executed.cells.pop()
             name = notebook_name(lab, student)
             backend = f"MPLBACKEND={BACKENDS[student]}" if BACKENDS[student] else "inline plots"
-            self._report(f"{name}: {wall:.1f} s (FAST, nbgrader autograde, {backend})")
+            start, outcome = time.perf_counter(), ", autograde failed"
+            try:
+                autograde(root, lab, student, cache, BACKENDS[student])
+                outcome = ""
+            finally:
+                wall = time.perf_counter() - start
+                self._report(f"{name}: {wall:.1f} s (FAST, nbgrader autograde, {backend}{outcome})")
+            executed = authoring.read(root / "autograded" / student / lab / f"{lab}.ipynb")
+            probe = executed.cells.pop()
             runs[student] = Run(lab, student, name, authoring.read(notebook), executed, stdout(probe).strip(),
                                 scores(root, lab, student), round(wall, 2))
         return LabRun(lab, root, runs)
