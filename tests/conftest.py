@@ -1,4 +1,4 @@
-"""Shared test set-up: FAST mode, strict exercise checks, an isolated data cache, no display."""
+"""Shared test set-up: FAST mode, strict exercise checks, an isolated data cache, no display, shared lab runs."""
 import os
 
 import pytest
@@ -16,3 +16,11 @@ def isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(cache))
     monkeypatch.delenv("COURSE_CLASS_DIR", raising=False)  # nor a hub's class folder
     return cache
+
+
+@pytest.fixture(scope="session")
+def lab_runs(tmp_path_factory, pytestconfig):
+    """Each lab's nbgrader round trip, run on first use and shared by every test of the session."""
+    from notebook_runs import LabRuns  # tests/notebook_runs.py: pytest puts tests/ on sys.path
+
+    return LabRuns(tmp_path_factory, pytestconfig)

@@ -1,141 +1,90 @@
 """Every lab runs top to bottom in FAST mode.
 
-* A solution notebook (solutions/<lab>/<lab>.ipynb) runs without error with COURSE_STRICT=1, so every
-  exercise check passes.
-* A student notebook (labs/<lab>/<lab>.ipynb) runs without error with COURSE_STRICT unset: exercises never
-  block, and each graded check prints a "not yet" hint instead.
+The labs are not executed here: each test reads the one execution per notebook version that
+tests/notebook_runs.py makes with nbgrader's autograde (shared with test_grading.py). Under autograde,
+NBGRADER_EXECUTION makes course_lib pick FAST mode and makes a failing check raise.
 
-Kernels are this virtualenv's Python (checked inside the kernel), started in the notebook's folder. Each
-notebook's wall time is printed (with -q too) and recorded as the test's `wall_time_s` property.
+* A solution notebook (solutions/<lab>/<lab>.ipynb), run with MPLBACKEND=Agg, runs without an error in any
+  cell, so every exercise check passes and the lab works under a non-inline matplotlib backend.
+* A student notebook (labs/<lab>/<lab>.ipynb), run untouched with the default inline backend, never blocks:
+  the only cells that raise are the graded test cells (each of which, in a learner's Jupyter, prints a
+  "not yet" hint instead: its checks sit inside ``with checking(...)``, see course_lib/grading.py). Every other
+  cell, exercise cells included, runs, so the lab runs past every exercise.
+* The hint itself is checked in a real kernel, outside nbgrader, on the tiny sample lab's student version.
+
+Kernels are this virtualenv's Python (checked inside the kernel). Each notebook's wall time is printed (with -q
+too) when it runs and recorded as the `wall_time_s` property of the test that reads it.
 """
 import os
-import shutil
 import sys
-import time
-from pathlib import Path
 
-import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert.filters import strip_ansi
 
 from course_lib import authoring
+from notebook_runs import LABS, errors, learners_env, stdout
 
-ROOT = Path(__file__).resolve().parents[1]
-COURSE = authoring.Course(ROOT)
-SAMPLE = Path(__file__).parent / "fixtures" / "sample_lab" / "sample_lab.ipynb"
-LABS = [lab for lab in authoring.lab_names(COURSE.solutions) if COURSE.solution(lab).is_file()]
-STUDENT_LABS = [lab for lab in authoring.lab_names(COURSE.labs) if COURSE.student(lab).is_file()]
 CELL_TIMEOUT = 300  # seconds per cell; FAST mode keeps whole labs far below this
-PROBE = "import sys as _sys\nprint('kernel prefix:', _sys.prefix)"
 
 pytestmark = pytest.mark.notebook
 
 
-def kernel_env(strict: bool) -> dict:
-    """The kernel's environment: FAST mode, strict or not, this venv first on PATH, inline plots."""
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["COURSE_FAST"] = "1"
-    for name in ("COURSE_STRICT", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "MPLBACKEND"):
-        env.pop(name, None)
-    if strict:
-        env["COURSE_STRICT"] = "1"
-    return env
+def shared_run(lab_runs, lab: str, student: str, request):
+    """A lab's autograded submission, its wall time recorded on the test, its kernel checked."""
+    run = lab_runs.get(lab).runs[student]
+    request.node.user_properties.append(("wall_time_s", run.wall_s))
+    assert run.kernel_prefix == f"kernel prefix: {sys.prefix}", (
+        f"{run.name}: the kernel was not this venv's Python ({sys.prefix}): {run.kernel_prefix}"
+    )
+    return run
 
 
-def run_notebook(path: Path, strict: bool, request) -> nbformat.NotebookNode:
-    """Execute a notebook in its own folder with this venv's kernel; report its wall time; return it run."""
-    nb = authoring.read(path)
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    outputs = path.parent / "outputs"
-    had_outputs = outputs.exists()
-    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    start, error = time.perf_counter(), None
-    try:
-        client.execute(env=kernel_env(strict))
-    except CellExecutionError as exc:
-        error = strip_ansi(str(exc))
-    finally:
-        if not had_outputs and outputs.is_dir():
-            shutil.rmtree(outputs)  # what the lab wrote while testing; a learner's own outputs stay
-    mode = "FAST, strict" if strict else "FAST"
-    if error:
-        pytest.fail(f"{_rel(path)} stopped after {time.perf_counter() - start:.1f} s ({mode}):\n{error}", pytrace=False)
-    elapsed = time.perf_counter() - start
-    report(request, f"{_rel(path)}: {elapsed:.1f} s ({mode})")
-    request.node.user_properties.append(("wall_time_s", round(elapsed, 2)))
-    probe = stdout(nb.cells.pop())
-    assert f"kernel prefix: {sys.prefix}" in probe, f"the kernel was not this venv's Python ({sys.prefix}): {probe}"
-    return nb
-
-
-def report(request, line: str) -> None:
-    """Print a line to the terminal even when pytest captures output."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"[notebook] {line}")
-
-
-def stdout(cell) -> str:
-    """Everything a cell printed."""
-    return "".join(out.get("text", "") for out in cell.get("outputs", []) if out.output_type == "stream")
-
-
-def _rel(path: Path) -> str:
-    """A path relative to the repository, where possible."""
-    return COURSE.rel(path)
-
-
-@pytest.fixture(scope="module")
-def sample_student(tmp_path_factory) -> Path:
-    """The sample lab's student version, generated in a temporary course folder."""
-    root = tmp_path_factory.mktemp("sample-course")
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
-    (root / "solutions" / "sample_lab").mkdir(parents=True)
-    shutil.copy(SAMPLE, root / "solutions" / "sample_lab" / "sample_lab.ipynb")
-    authoring.sync(root)
-    authoring.generate(root=root)
-    return authoring.Course(root).student("sample_lab")
-
-
-def check_solution(path: Path, request) -> None:
-    """The solution runs cleanly in strict mode and every graded check passes."""
-    nb = run_notebook(path, strict=True, request=request)
-    for cell in filter(authoring.is_test_cell, nb.cells):
-        assert "not yet" not in stdout(cell), f"{_rel(path)}: a check failed:\n{stdout(cell)}"
-
-
-def check_student(path: Path, request) -> None:
-    """The student version runs to the end, and every graded check prints a "not yet" hint."""
-    nb = run_notebook(path, strict=False, request=request)
-    tests = list(filter(authoring.is_test_cell, nb.cells))
-    assert tests, f"{_rel(path)} has no graded checks"
-    for cell in tests:
-        grade_id = authoring.nbgrader_meta(cell).get("grade_id")
-        assert "not yet" in stdout(cell), (
-            f"{_rel(path)}: the check {grade_id} should print a 'not yet' hint for an unsolved exercise, "
-            f"but printed:\n{stdout(cell) or '(nothing)'}"
-        )
-
-
-def test_sample_solution_runs_strict(request):
-    check_solution(SAMPLE, request)
-
-
-def test_sample_student_version_never_blocks(sample_student, request):
-    check_student(sample_student, request)
+def failures(nb, allowed) -> list[str]:
+    """Each code cell that raised although ``allowed(cell)`` is false: its number, grade id and error."""
+    return [
+        f"cell {i} ({authoring.nbgrader_meta(cell).get('grade_id', 'not graded')}): {'; '.join(errors(cell))}"
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and errors(cell) and not allowed(cell)
+    ]
 
 
 @pytest.mark.parametrize("lab", LABS)
-def test_solution_runs_strict(lab, request):
-    check_solution(COURSE.solution(lab), request)
+def test_solution_runs_strict(lab, lab_runs, request):
+    run = shared_run(lab_runs, lab, "solution", request)
+    stopped = failures(run.executed, allowed=lambda cell: False)
+    assert not stopped, f"{run.name} raised under nbgrader (FAST, MPLBACKEND=Agg):\n" + "\n".join(stopped)
 
 
-@pytest.mark.parametrize("lab", STUDENT_LABS)
-def test_student_version_never_blocks(lab, request):
-    check_student(COURSE.student(lab), request)
+@pytest.mark.parametrize("lab", LABS)
+def test_student_version_never_blocks(lab, lab_runs, request):
+    run = shared_run(lab_runs, lab, "untouched", request)
+    tests = list(filter(authoring.is_test_cell, run.executed.cells))
+    assert tests, f"{run.name} has no graded checks"
+    stopped = failures(run.executed, allowed=authoring.is_test_cell)
+    assert not stopped, (
+        f"{run.name}, untouched, raised outside its graded checks, so a learner's lab would stop there:\n"
+        + "\n".join(stopped)
+    )
+    passing = [authoring.nbgrader_meta(cell)["grade_id"] for cell in tests if not errors(cell)]
+    assert not passing, f"{run.name}: the checks {passing} pass on the untouched copy; they must fail on the stub"
+
+
+def test_sample_lab_student_version_prints_hints_in_jupyter(lab_runs, monkeypatch):
+    """Outside nbgrader, each failing check of the untouched sample prints a "not yet" hint and the lab runs on."""
+    path = lab_runs.get("sample_lab").root / "labs" / "sample_lab" / "sample_lab.ipynb"
+    nb = authoring.read(path)
+    learners_env(monkeypatch)
+    client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    try:
+        client.execute(env=dict(os.environ))
+    except CellExecutionError as exc:
+        pytest.fail(f"the sample lab's student version stopped in Jupyter:\n{strip_ansi(str(exc))}", pytrace=False)
+    for cell in filter(authoring.is_test_cell, nb.cells):
+        grade_id = authoring.nbgrader_meta(cell).get("grade_id")
+        assert "not yet" in stdout(cell), (
+            f"the check {grade_id} should print a 'not yet' hint for an unsolved exercise, "
+            f"but printed:\n{stdout(cell) or '(nothing)'}"
+        )
