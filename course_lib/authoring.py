@@ -692,6 +692,9 @@ def check_grade_ids(c: Course) -> list[str]:
 
 def solution_cell_problems(cell) -> list[str]:
     """What is wrong with one solution cell: it must define a function holding the solution region."""
+    meta = nbgrader_meta(cell)
+    if cell.cell_type == "markdown" and meta.get("grade") and float(meta.get("points") or 0) > 0:
+        return []  # a written answer graded by hand: its rubric becomes nbgrader's "YOUR ANSWER HERE"
     if cell.cell_type != "code":
         return ["is a markdown cell; exercises are code cells that define a function"]
     try:
