@@ -14,7 +14,9 @@ Conventions checked: the first cell is markdown tagged ``title`` with a badges l
 ``<!-- badges -->`` and ``<!-- /badges -->``; the second is the canonical ``setup`` cell; a code cell is tagged
 ``parameters``; each exercise is a solution cell defining a function whose body holds the
 ``### BEGIN SOLUTION`` region, checked by a locked test cell with points that wraps its asserts (and hidden
-tests) in ``with checking(...)``; at least three graded exercises; notebooks are committed without outputs.
+tests) in ``with checking(...)``; at least three graded exercises; a written answer graded by hand is a
+markdown solution cell with ``grade: true`` and points, its rubric between ``### BEGIN SOLUTION`` and
+``### END SOLUTION`` (students see ``YOUR ANSWER HERE`` instead); notebooks are committed without outputs.
 
 This module needs the ``dev`` extra (nbgrader, nbformat); the labs never import it.
 """
@@ -690,13 +692,23 @@ def check_grade_ids(c: Course) -> list[str]:
     return problems
 
 
-def solution_cell_problems(cell) -> list[str]:
-    """What is wrong with one solution cell: it must define a function holding the solution region."""
+def is_written_answer(cell) -> bool:
+    """A written answer graded by hand: a markdown solution cell with grade: true (nbgrader's manual grading)."""
     meta = nbgrader_meta(cell)
-    if cell.cell_type == "markdown" and meta.get("grade") and float(meta.get("points") or 0) > 0:
-        return []  # a written answer graded by hand: its rubric becomes nbgrader's "YOUR ANSWER HERE"
+    return cell.cell_type == "markdown" and bool(meta.get("solution")) and bool(meta.get("grade"))
+
+
+def solution_cell_problems(cell) -> list[str]:
+    """What is wrong with one solution cell: a function holding the solution region, or a written answer."""
+    if is_written_answer(cell):
+        if not float(nbgrader_meta(cell).get("points") or 0) > 0:
+            return ["is a written answer without points; give it points so formgrader asks for a grade"]
+        if not _marker_lines(cell.source, ("BEGIN SOLUTION",)):
+            return ["is a written answer without its rubric between ### BEGIN SOLUTION and ### END SOLUTION"]
+        return []
     if cell.cell_type != "code":
-        return ["is a markdown cell; exercises are code cells that define a function"]
+        return ["is a markdown cell without grade: true; exercises are code cells that define a function, "
+                "written answers are markdown cells graded by hand (grade: true, points, a rubric)"]
     try:
         tree = parse(cell.source)
     except SyntaxError as exc:
