@@ -22,6 +22,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from course_lib import results
+
 ROOT = Path(__file__).resolve().parent
 MODES = ("fast", "full")
 
@@ -53,7 +55,7 @@ def median_time(fn, repeats: int) -> float:
 
 def results_dir() -> Path:
     """Where result lines go: ``BENCH_RESULTS_DIR``, else benchmarks/results (lab 00)."""
-    return Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "results")
+    return Path(os.environ.get(results.ENV) or ROOT / "results")
 
 
 def git_commit() -> str:
