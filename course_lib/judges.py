@@ -8,8 +8,9 @@ the instrument's own error beside the measurement.
 * ``identity_judge``: which cast member is this face? (lab 03)
 * ``expression_judge``: how open are the mouth and the eyes? (lab 03)
 * ``attribute_judge``: skin-tone band and hair colour (lab 04)
-* ``face_judge``: face or not a face? (lab 04)
+* ``face_judge``: face or not a face? (lab 04); ``damaged_rejection`` measures whether it can fail
 * ``frechet_distance``: distance between two sets of judge features (lab 04)
+* ``precision_recall``: how many samples land on the real manifold, how much of it they cover (lab 04)
 * ``speaker_judge``: whose voice is this? (lab 05)
 
 ``small_cnn``, ``fit`` and ``recalibrate`` are the shared base of every image network trained here, and of
@@ -26,7 +27,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import checkpoints, config, datasets, synth
-from .validate import check_images
+from .validate import check_images, check_seed
 
 TONE_BANDS = (0.0, 1 / 3, 2 / 3, 1.0001)  # light, medium, deep (thirds of the Monk scale)
 TONE_NAMES = ("light", "medium", "deep")
@@ -263,8 +264,67 @@ def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judg
     return _cached("attributes", settings, build)
 
 
+EYES, MOUTH = (slice(36, 42), slice(42, 48)), (slice(48, 60),)  # iBUG-68 landmark ranges (synth.face)
+
+
+def _erase(img: np.ndarray, mask: np.ndarray, points: np.ndarray, pad: float) -> np.ndarray:
+    """Paint an ellipse around ``points`` (x, y pixels) with the face's median skin colour, soft-edged."""
+    from scipy import ndimage
+
+    h, w, _ = img.shape
+    skin = np.median(img[mask > 0.9], axis=0) if (mask > 0.9).any() else img[h // 2, w // 2]
+    centre = points.mean(0)
+    rx = (points[:, 0].max() - points[:, 0].min()) / 2 + pad
+    ry = max((points[:, 1].max() - points[:, 1].min()) / 2, rx / 2) + pad
+    yy, xx = np.mgrid[0:h, 0:w]
+    inside = (((xx - centre[0]) / rx) ** 2 + ((yy - centre[1]) / ry) ** 2 <= 1).astype(np.float32)
+    alpha = ndimage.gaussian_filter(inside, pad / 2)[..., None]
+    return img * (1 - alpha) + skin * alpha
+
+
+def damaged_faces(faces, seed: int = 0) -> np.ndarray:
+    """Real faces damaged the way a weak GAN smears them: blurred, eyes erased, mouth erased, halves mismatched (lab 04).
+
+    ``faces`` is a ``datasets.SyntheticFaces`` (its landmarks locate the eyes and mouth); face ``i`` gets
+    damage ``i % 4``. Blur is a Gaussian of σ 1.5–2.5 px at 64×64 (scaled with the size); an erased part
+    is filled with the face's own median skin colour; a mismatched face is the left half of one face and
+    the right half of another. ``damaged_rejection`` measures how many the face judge rejects.
+    """
+    from scipy import ndimage
+
+    imgs = check_images(getattr(faces, "images", None), "damaged_faces: faces.images (a datasets.SyntheticFaces)")
+    marks = np.asarray(getattr(faces, "landmarks", None), np.float32)
+    masks = np.asarray(getattr(faces, "masks", None), np.float32)
+    n, h, w, _ = imgs.shape
+    if marks.shape != (n, 68, 2) or masks.shape != (n, h, w):
+        raise ValueError("damaged_faces: faces needs images, 68 landmarks and a mask per face; pass what "
+                         "datasets.load_synthetic_faces returns")
+    if n < 2:
+        raise ValueError(f"damaged_faces: need at least 2 faces (halves are swapped between faces), got {n}")
+    rng = np.random.default_rng(check_seed(seed))
+    scale = h / 64
+    out = np.empty_like(imgs)
+    for i, img in enumerate(imgs):
+        kind = i % 4
+        if kind == 0:
+            sigma = rng.uniform(1.5, 2.5) * scale
+            out[i] = ndimage.gaussian_filter(img, (sigma, sigma, 0))
+        elif kind in (1, 2):
+            done = img
+            for part in (EYES if kind == 1 else MOUTH):
+                done = _erase(done, masks[i], marks[i, part], rng.uniform(2.5, 4.0) * scale)
+            out[i] = done
+        else:
+            other = imgs[(i + rng.integers(1, n)) % n]
+            out[i] = np.concatenate([img[:, :w // 2], other[:, w // 2:]], axis=1)
+    return np.clip(out, 0, 1).astype(np.float32)
+
+
 def face_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
-    """Face (1) or not a face (0): real renders against non-faces made from them (lab 04)."""
+    """Face (1) or not a face (0): real renders against non-faces made from them (lab 04).
+
+    It has not yet been taught damaged faces: ``damaged_rejection`` measures how many of them it still accepts.
+    """
     n = n or (600 if config.is_fast() else 3000)
     epochs = 3 if config.is_fast() else 6
     settings = dict(size=size, n=n, seed=seed, epochs=epochs)
@@ -331,6 +391,59 @@ def face_rate(images, judge: Judge | None = None) -> float:
     if len(imgs) == 0:
         raise ValueError("face_rate: no images given")
     return float((judge.predict(imgs) == 1).mean())
+
+
+def damaged_rejection(damaged, judge: Judge | None = None) -> float:
+    """Share of damaged faces (``damaged_faces``) the face judge rejects: can the yardstick fail? (lab 04)"""
+    return 1.0 - face_rate(damaged, judge)
+
+
+def _check_features(feats, name: str, k: int) -> np.ndarray:
+    a = np.asarray(feats, dtype=np.float64) if not isinstance(feats, str) else None
+    if a is None or a.ndim != 2:
+        raise ValueError(f"precision_recall: {name} must be an N×D array of features (judges.fd_features), "
+                         f"got {getattr(a, 'shape', type(feats).__name__)}")
+    if len(a) < k + 1:
+        raise ValueError(f"precision_recall: {name} needs at least k + 1 = {k + 1} rows for k = {k} "
+                         f"neighbours, got {len(a)}; give more samples or a smaller k")
+    if not np.isfinite(a).all():
+        raise ValueError(f"precision_recall: {name} holds NaN or infinite values; check the images it came from")
+    return a
+
+
+def _covered(points: np.ndarray, centres: np.ndarray, radii: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """For each point, whether it lies in at least one centre's ball (chunked, so memory stays small)."""
+    from scipy.spatial.distance import cdist
+
+    return np.concatenate([(cdist(points[a:a + chunk], centres) <= radii[None, :]).any(axis=1)
+                           for a in range(0, len(points), chunk)])
+
+
+def _knn_radii(feats: np.ndarray, k: int) -> np.ndarray:
+    """Each sample's distance to its k-th nearest neighbour in its own set, itself excluded."""
+    from sklearn.neighbors import NearestNeighbors
+
+    dist, _ = NearestNeighbors(n_neighbors=k + 1).fit(feats).kneighbors(feats)
+    return dist[:, k]
+
+
+def precision_recall(real_feats, fake_feats, k: int = 3) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of fake features against real ones (lab 04).
+
+    Each set's manifold is the union of balls around its samples, of radius the distance to the k-th nearest
+    neighbour. Precision: share of fakes inside the real manifold (are samples realistic?). Recall: share
+    of reals inside the fake manifold (do samples cover the real variety?).
+    """
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"precision_recall: k must be a positive whole number of neighbours, got {k!r}")
+    real = _check_features(real_feats, "real_feats", int(k))
+    fake = _check_features(fake_feats, "fake_feats", int(k))
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(f"precision_recall: real_feats and fake_feats need the same width, got {real.shape[1]} "
+                         f"and {fake.shape[1]}; compute both with the same judge")
+    precision = _covered(fake, real, _knn_radii(real, int(k))).mean()
+    recall = _covered(real, fake, _knn_radii(fake, int(k))).mean()
+    return float(precision), float(recall)
 
 
 def fd_features(images, judge: Judge | None = None) -> np.ndarray:

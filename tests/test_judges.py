@@ -49,3 +49,93 @@ def test_fit_trains_a_small_cnn_to_separate_two_easy_classes(faces):
     with torch.no_grad():
         pred = net(torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))).argmax(1).numpy()
     assert (pred == y).mean() >= 0.9, f"training accuracy {(pred == y).mean():.2f} on upright vs upside-down faces"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Precision and recall (Kynkäänniemi et al. 2019), and the damaged faces the face judge must reject
+
+def _brute_precision_recall(real, fake, k):
+    """The definition, written out with full distance matrices."""
+    def radii(x):
+        d = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
+        return np.sort(d, axis=1)[:, k]  # column 0 is the sample itself
+
+    cross = np.sqrt(((fake[:, None] - real[None]) ** 2).sum(-1))  # fake × real
+    precision = (cross <= radii(real)[None, :]).any(1).mean()
+    recall = (cross.T <= radii(fake)[None, :]).any(1).mean()
+    return precision, recall
+
+
+def test_precision_and_recall_are_one_for_identical_sets():
+    x = np.random.default_rng(0).normal(size=(50, 8))
+    assert judges.precision_recall(x, x.copy()) == (1.0, 1.0)
+
+
+def test_precision_and_recall_are_zero_for_a_set_far_away():
+    rng = np.random.default_rng(1)
+    assert judges.precision_recall(rng.normal(size=(40, 5)), rng.normal(size=(40, 5)) + 100) == (0.0, 0.0)
+
+
+def test_a_collapsed_fake_set_has_high_precision_and_low_recall():
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(200, 4))
+    fake = real[0] + 0.01 * rng.normal(size=(200, 4))  # every sample near one real point: mode collapse
+    precision, recall = judges.precision_recall(real, fake)
+    assert precision >= 0.9, f"samples on the real manifold must count as precise, got {precision:.2f}"
+    assert recall <= 0.1, f"one point cannot cover the real manifold, got recall {recall:.2f}"
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_precision_recall_matches_the_brute_force_definition(k):
+    rng = np.random.default_rng(k)
+    real, fake = rng.normal(size=(60, 6)), rng.normal(size=(45, 6)) * 1.3 + 0.4
+    got = judges.precision_recall(real, fake, k=k)
+    assert np.allclose(got, _brute_precision_recall(real, fake, k)), f"k={k}: {got}"
+
+
+def test_precision_recall_names_the_bad_argument():
+    x = np.zeros((10, 4)) + np.arange(10)[:, None]
+    with pytest.raises(ValueError, match="real_feats must be an N×D array"):
+        judges.precision_recall(x[0], x)
+    with pytest.raises(ValueError, match="same width"):
+        judges.precision_recall(x, x[:, :3])
+    with pytest.raises(ValueError, match="fake_feats needs at least k \\+ 1 = 4 rows"):
+        judges.precision_recall(x, x[:3])
+    with pytest.raises(ValueError, match="fake_feats holds NaN"):
+        judges.precision_recall(x, np.where(x == 2, np.nan, x))
+    with pytest.raises(ValueError, match="k must be a positive whole number"):
+        judges.precision_recall(x, x, k=0)
+
+
+def test_damaged_faces_blur_erase_and_mismatch_real_faces():
+    faces = datasets.load_synthetic_faces(8, 64, seed=4)
+    damaged = judges.damaged_faces(faces, seed=1)
+    assert damaged.shape == faces.images.shape and damaged.dtype == np.float32
+    assert 0 <= damaged.min() and damaged.max() <= 1
+    diff = np.abs(damaged - faces.images).mean(axis=(1, 2, 3))
+    assert (diff > 0.001).all(), f"every face must be visibly damaged, mean changes {diff.round(4)}"
+    sharp = lambda im: np.abs(np.diff(im, axis=0)).mean()  # noqa: E731
+    assert sharp(damaged[0]) < 0.6 * sharp(faces.images[0]), "face 0 is blurred"
+    eyes = faces.landmarks[1, 36:48].astype(int)
+    assert not np.allclose(damaged[1][eyes[:, 1], eyes[:, 0]], faces.images[1][eyes[:, 1], eyes[:, 0]]), \
+        "face 1's eyes are painted over"
+    mouth = faces.landmarks[2, 48:60].astype(int)
+    assert not np.allclose(damaged[2][mouth[:, 1], mouth[:, 0]], faces.images[2][mouth[:, 1], mouth[:, 0]]), \
+        "face 2's mouth is painted over"
+    assert np.allclose(damaged[3][:, :32], faces.images[3][:, :32]), "face 3 keeps its own left half"
+    assert not np.allclose(damaged[3][:, 32:], faces.images[3][:, 32:]), "and gets another face's right half"
+    assert np.array_equal(damaged, judges.damaged_faces(faces, seed=1)), "the same seed, the same damage"
+
+
+def test_damaged_faces_needs_landmarks_and_two_faces():
+    faces = datasets.load_synthetic_faces(2, 32, seed=0)
+    with pytest.raises(ValueError, match="damaged_faces: faces.images"):
+        judges.damaged_faces(faces.images)
+    with pytest.raises(ValueError, match="at least 2 faces"):
+        judges.damaged_faces(datasets.SyntheticFaces(faces.images[:1], faces.landmarks[:1], faces.masks[:1],
+                                                     faces.seeds[:1]))
+
+
+def test_damaged_rejection_is_the_share_the_face_judge_rejects(faces):
+    judge = judges.Judge("face", judges.small_cnn(2, 32, width=4), "classes", ("not a face", "face"), 32)
+    assert judges.damaged_rejection(faces, judge) == pytest.approx(1 - judges.face_rate(faces, judge))
