@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import checkpoints, config, datasets, synth
-from .validate import check_images, check_seed
+from .validate import check_images, check_seed, evaluating, to_tensor
 
 TONE_BANDS = (0.0, 1 / 3, 2 / 3, 1.0001)  # light, medium, deep (thirds of the Monk scale)
 TONE_NAMES = ("light", "medium", "deep")
@@ -77,14 +77,9 @@ class Judge:
 
     def raw(self, images, masks=None, batch: int = 256) -> np.ndarray:
         """The network's outputs (logits or values) for N×H×W×3 images (lab 03)."""
-        torch, _ = _torch()
         imgs = self._inputs(images, masks)
-        self.net.eval()
-        outs = []
-        with torch.no_grad():
-            for a in range(0, len(imgs), batch):
-                x = torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2)))
-                outs.append(self.net(x).float().numpy())
+        with evaluating(self.net):
+            outs = [self.net(to_tensor(imgs[a:a + batch])).float().numpy() for a in range(0, len(imgs), batch)]
         return np.concatenate(outs) if outs else np.zeros((0, len(self.outputs)), np.float32)
 
     def probabilities(self, images, masks=None) -> np.ndarray:
@@ -100,15 +95,10 @@ class Judge:
 
     def features(self, images, masks=None, batch: int = 256) -> np.ndarray:
         """The penultimate-layer features, N×width·8: the space Fréchet distances are measured in (lab 04)."""
-        torch, _ = _torch()
         imgs = self._inputs(images, masks)
         body = self.net[:-1]
-        self.net.eval()
-        outs = []
-        with torch.no_grad():
-            for a in range(0, len(imgs), batch):
-                x = torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2)))
-                outs.append(body(x).numpy())
+        with evaluating(self.net):
+            outs = [body(to_tensor(imgs[a:a + batch])).numpy() for a in range(0, len(imgs), batch)]
         return np.concatenate(outs)
 
 
@@ -117,7 +107,7 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
     """Train a judge's network on real images with light augmentation (lab 03)."""
     torch, nn = _torch()
     torch.manual_seed(seed)
-    x_all = torch.from_numpy(np.ascontiguousarray(images.transpose(0, 3, 1, 2)))
+    x_all = to_tensor(images)
     y_all = torch.from_numpy(targets).long() if kind == "classes" else torch.from_numpy(targets).float()
     loss_fn = nn.CrossEntropyLoss() if kind == "classes" else nn.SmoothL1Loss(beta=0.05)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
@@ -586,7 +576,7 @@ def recalibrate(model, images, batch: int = 256):
     net.train()
     with torch.no_grad():
         for a in range(0, len(imgs), batch):
-            net(torch.from_numpy(np.ascontiguousarray(imgs[a:a + batch].transpose(0, 3, 1, 2))))
+            net(to_tensor(imgs[a:a + batch]))
     for m in norms:
         m.momentum = 0.1
     net.eval()
