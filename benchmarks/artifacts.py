@@ -7,7 +7,7 @@ fake's size and framing:
 
 * ``classical``: ``faces.classical_swap`` (alpha blend with colour transfer, lab 02's best) of one
   person onto another at 64×64, against the untouched target frames;
-* ``autoencoder``: the shipped full-mode swapper (``swap.pretrained(fast=False)``) turning Farah's frames into
+* ``autoencoder``: the shipped full-mode swapper (``swap.pretrained(mode="full")``) turning Farah's frames into
   Gus at 64×64, against the same frames unswapped;
 * ``gan``: the shipped ``gan-full`` run's samples against real renders made as its training faces were
   (``evaluators.real_faces``); a GAN sample has no landmarks, so both sides use the real renders' mean
@@ -87,7 +87,7 @@ def image_sets(n: int, seed: int = SEED) -> dict:
     reals, pts = [t[0] for _, t in data], [t[1] for _, t in data]
     out["classical"] = (np.stack(reals), np.stack(fakes), np.stack(pts), np.stack(pts))
 
-    model = swap.pretrained(fast=False, device="cpu")
+    model = swap.pretrained(mode="full", device="cpu")
     frames = synth.render_batch([synth.cast(model.names[0])] * n, synth.random_states(n, seed + 1), size=SIZE,
                                 seed=seed + 1)
     swapped = swap.swap_frames(model, frames.images, frames.landmarks, model.names[-1])
@@ -113,7 +113,7 @@ def clip_sets(n: int, seconds: float, enrol: int, seed: int = SEED) -> dict:
     """{generator: (real clips, fake clips)}: the swapper's performer talking, at 128×128 (lab 06)."""
     from course_lib import game, lipsync, swap, synth, voice
 
-    model = swap.pretrained(fast=False, device="cpu")
+    model = swap.pretrained(mode="full", device="cpu")
     performer, person = model.names
     kw = dict(seconds=seconds, size=CLIP_SIZE)
     ident = synth.cast(performer)

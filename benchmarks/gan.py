@@ -56,9 +56,9 @@ def measure_shipped(mode: str, n: int | None = None) -> dict:
     """The shipped run of ``mode`` measured with this mode's judges, without training anything new (lab 04)."""
     from course_lib import config, gan
 
-    with config.mode(mode):
-        ys = gan.Yardstick(n or (200 if mode == "fast" else 1000))
-        return measure(gan.pretrained_run(mode, config.device()), ys)
+    mode = config.resolve_mode(mode)
+    ys = gan.Yardstick(n, mode=mode)
+    return measure(gan.pretrained_run(mode, config.device()), ys)
 
 
 def run(mode: str, steps: int | None = None, n: int | None = None, n_train: int | None = None) -> dict:
@@ -68,6 +68,7 @@ def run(mode: str, steps: int | None = None, n: int | None = None, n_train: int 
     """
     from course_lib import config, gan
 
+    mode = config.resolve_mode(mode)
     shrunk = steps is not None or n is not None or n_train is not None
     device = config.device()
     s = gan.settings(mode, device)
@@ -76,13 +77,12 @@ def run(mode: str, steps: int | None = None, n: int | None = None, n_train: int 
         s = s.replace(steps=steps, every=max(1, steps))
     if n_train is not None:
         s = s.replace(n_train=n_train)
-    with config.mode(mode):
-        t0 = time.perf_counter()
-        run_ = gan.train_gan(s, device=device, progress=False)
-        ys = gan.Yardstick(n or (200 if mode == "fast" else 1000))
-        metrics = measure(run_, ys)
-        if not shrunk:  # the shipped run of this mode, measured with the same judges and real faces
-            shipped = measure(gan.pretrained_run(mode, device), ys)
-            metrics.update({f"shipped_{k}": shipped[k] for k in SHIPPED_KEYS})
-        metrics["total_s"] = round(time.perf_counter() - t0, 2)
+    t0 = time.perf_counter()
+    run_ = gan.train_gan(s, device=device, progress=False)
+    ys = gan.Yardstick(n, mode=mode)  # this mode's judges (200 samples in FAST mode, 1,000 in full)
+    metrics = measure(run_, ys)
+    if not shrunk:  # the shipped run of this mode, measured with the same judges and real faces
+        shipped = measure(gan.pretrained_run(mode, device), ys)
+        metrics.update({f"shipped_{k}": shipped[k] for k in SHIPPED_KEYS})
+    metrics["total_s"] = round(time.perf_counter() - t0, 2)
     return metrics

@@ -14,14 +14,14 @@ def run(mode: str) -> dict:
     """Train the swapper for this mode and device, then evaluate it with that mode's judges (lab 03)."""
     from course_lib import config, swap
 
+    mode = config.resolve_mode(mode)
     device = config.device()
-    settings = swap.default_settings(device, fast=mode == "fast")
+    settings = swap.default_settings(device, mode=mode)
     size_override = os.environ.get("BENCH_SWAP_SIZE")  # e.g. 64 on a GPU, to compare with the CPU model
     if size_override:
         settings["size"] = int(size_override)
-    with config.mode(mode):
-        model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
-        metrics = swap.evaluate(model)
+    model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
+    metrics = swap.evaluate(model, mode=mode)
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
             "train_s": round(history.seconds, 1), "device": device, "size": settings["size"],
             "steps": settings["steps"], "width": settings["width"], "latent": settings["latent"]}

@@ -2,8 +2,9 @@
 
 Every lab starts from here (lab 00 introduces it):
 
-* ``FAST`` is true when ``COURSE_FAST=1`` is set or when nbgrader is executing the notebook
-  (``NBGRADER_EXECUTION`` is set by autograde and validate). Labs shrink their parameters cell then.
+* ``resolve_mode(mode)`` is "fast" or "full": an explicit ``mode`` wins; with none, FAST when ``COURSE_FAST=1``
+  is set or when nbgrader is executing the notebook (``NBGRADER_EXECUTION`` is set by autograde and validate).
+  Labs shrink their parameters cell then. The library reads these variables and writes none.
 * ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides.
 * ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
 * ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
@@ -17,46 +18,37 @@ import platform
 import random
 import re
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def is_fast() -> bool:
-    """True in FAST mode: ``COURSE_FAST=1`` or under nbgrader (lab 00)."""
-    if os.environ.get("COURSE_FAST", "").strip().lower() in _TRUE:
-        return True
-    return bool(os.environ.get("NBGRADER_EXECUTION"))
+def resolve_mode(mode: str | None = None) -> str:
+    """"fast" or "full": ``mode`` when given, else FAST when ``COURSE_FAST=1`` or under nbgrader (lab 00).
 
-
-FAST = is_fast()
-
-
-@contextmanager
-def mode(name: str):
-    """Within this block FAST mode is on ("fast") or off ("full"), whatever COURSE_FAST says (labs 03, 04).
-
-    Benchmarks and the shipped models' builds use it so that a mode's numbers come from that mode's judges.
+    Labs and benchmarks resolve the mode once, at their entry point, and pass it down; the library never
+    writes COURSE_FAST.
     """
-    if name not in ("fast", "full"):
-        raise ValueError(f"mode: expected 'fast' or 'full', got {name!r}")
-    old = os.environ.get("COURSE_FAST")
-    os.environ["COURSE_FAST"] = "1" if name == "fast" else "0"
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("COURSE_FAST", None)
-        else:
-            os.environ["COURSE_FAST"] = old
+    if mode is None:
+        if os.environ.get("COURSE_FAST", "").strip().lower() in _TRUE or os.environ.get("NBGRADER_EXECUTION"):
+            return "fast"
+        return "full"
+    if not isinstance(mode, str) or mode not in ("fast", "full"):
+        raise ValueError(f"mode must be 'fast' or 'full' (or None, to read COURSE_FAST), got {mode!r}")
+    return mode
 
-def params(*, fast: dict, full: dict) -> dict:
+
+def is_fast(mode: str | None = None) -> bool:
+    """True in FAST mode: ``mode="fast"``, or with no mode ``COURSE_FAST=1`` or nbgrader (lab 00)."""
+    return resolve_mode(mode) == "fast"
+
+
+def params(*, fast: dict, full: dict, mode: str | None = None) -> dict:
     """Pick a lab's parameters cell values for FAST or full mode (lab 00)."""
     if set(fast) != set(full):
         missing = sorted(set(fast) ^ set(full))
         raise ValueError(f"params(): fast and full must set the same names; these differ: {missing}")
-    return dict(fast if is_fast() else full)
+    return dict(fast if is_fast(mode) else full)
 
 
 def is_colab() -> bool:
@@ -90,13 +82,17 @@ def _mps_available(torch) -> bool:
 
 
 def seed_everything(seed: int = 0) -> int:
-    """Seed Python, NumPy and torch so a lab repeats exactly on the same machine (lab 00)."""
+    """Seed Python, NumPy and torch so a lab repeats exactly on the same machine (lab 00).
+
+    It writes no environment variable. Python's string hashing (``PYTHONHASHSEED``) is fixed when the
+    interpreter starts, and exact CUDA matrix products need ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` set before the
+    kernel starts; without it torch warns (``warn_only=True``) instead of failing.
+    """
     import numpy as np
 
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    os.environ["PYTHONHASHSEED"] = str(seed)
     try:
         import torch
     except ImportError:  # torch is a dependency, but seeding should not be the place that says so
@@ -105,7 +101,6 @@ def seed_everything(seed: int = 0) -> int:
     torch.use_deterministic_algorithms(True, warn_only=True)
     if hasattr(torch.backends, "cudnn"):
         torch.backends.cudnn.benchmark = False
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     return seed
 
 

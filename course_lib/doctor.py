@@ -188,9 +188,9 @@ def check_cache() -> Check:
     return Check("cache folder", ok, detail, "" if ok else f"free some disk space or {fix}")
 
 
-def check_fast() -> Check:
-    """Whether FAST mode (small, quick runs) is on (lab 00)."""
-    if config.is_fast():
+def check_fast(mode: str | None = None) -> Check:
+    """Whether FAST mode (small, quick runs) is on: ``mode``, or with None COURSE_FAST and nbgrader (lab 00)."""
+    if config.is_fast(mode):
         return Check("FAST mode", True, "on: labs use small parameters (COURSE_FAST=1 or nbgrader)")
     return Check("FAST mode", True, "off: full-size runs (set COURSE_FAST=1 for quick ones)")
 
@@ -267,10 +267,10 @@ def check_weights(folder=None) -> Check:
     return Check("shipped weights", True, f"{len(pretrained.MANIFEST)} models verified ({names})")
 
 
-def checks() -> list[Check]:
-    """Run every check and return the results (lab 00)."""
+def checks(mode: str | None = None) -> list[Check]:
+    """Run every check and return the results; ``mode`` as in ``config.resolve_mode`` (lab 00)."""
     return [check_python(), *check_packages(), check_device(), check_widgets(), check_ffmpeg(),
-            check_cache(), check_fast(), check_platform(), *check_data(), check_weights()]
+            check_cache(), check_fast(config.resolve_mode(mode)), check_platform(), *check_data(), check_weights()]
 
 
 def report(results: list[Check]) -> str:

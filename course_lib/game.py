@@ -308,15 +308,17 @@ class Game:
 
     ``start()`` starts the clock on the first item; ``answer("real" | "fake")`` records it and moves on.
     With ``save=True`` every answer updates this session's record in the human baseline (``baseline``; one
-    record per session, so a half-played round still counts). ``clock`` is replaceable for tests.
+    record per session, so a half-played round still counts). ``clock`` is replaceable for tests. ``mode``
+    ("fast" or "full"; None reads COURSE_FAST) is the lab's mode, recorded with the session.
     """
 
     def __init__(self, items, *, seed: int | None = None, save: bool = True, path=None, clock=time.monotonic,
-                 player: str = "me"):
+                 player: str = "me", mode: str | None = None):
         self.items = list(items)
         if not self.items or not all(isinstance(i, Item) for i in self.items):
             raise ValueError("Game: give the items that make_round(...) returns")
         self.seed, self.save_enabled, self.path, self.clock, self.player = seed, bool(save), path, clock, str(player)
+        self.mode = config.resolve_mode(mode)
         self.answers: list[Answer] = []
         self.id = uuid.uuid4().hex[:12]
         self.started_at: str | None = None
@@ -366,7 +368,7 @@ class Game:
         from . import __version__
 
         return {"id": self.id, "player": self.player, "started": self.started_at, "seed": self.seed,
-                "mode": "fast" if config.is_fast() else "full", "course_version": __version__,
+                "mode": self.mode, "course_version": __version__,
                 "n_items": len(self.items), "answers": [{**asdict(a), "correct": a.correct} for a in self.answers],
                 "score": self.score().to_dict()}
 

@@ -110,9 +110,7 @@ def settings(mode: str | None = None, device: str | None = None, **changes) -> G
     steps; on a CPU or Apple GPU, 32 filters for 1,200 steps at 4e-4, decaying over the last 30% (``PRESETS``).
     Keyword arguments change any setting.
     """
-    mode = mode or ("fast" if config.is_fast() else "full")
-    if not isinstance(mode, str) or mode not in ("fast", "full"):
-        raise ValueError(f"settings: mode must be 'fast' or 'full', got {mode!r}")
+    mode = config.resolve_mode(mode)
     if mode == "full":
         device = str(device or config.device())
         mode = "full-gpu" if device.startswith("cuda") else "full-cpu"
@@ -571,12 +569,13 @@ class Yardstick:
     set: the instruments' own error, to read every measurement against.
     """
 
-    def __init__(self, n: int | None = None, seed: int = 7, attributes=None, faces=None):
+    def __init__(self, n: int | None = None, seed: int = 7, attributes=None, faces=None, mode: str | None = None):
         n = check_scalar(n, "n", int, min_val=10, max_val=100_000, allow_none=True, fn="Yardstick")
-        self.n = n or (200 if config.is_fast() else 1000)
+        self.mode = config.resolve_mode(mode)
+        self.n = n or (200 if self.mode == "fast" else 1000)
         self.seed = check_seed(seed, "Yardstick: seed")
-        self.attributes = attributes or judges.attribute_judge(64)  # the mode's judges unless given
-        self.faces = faces or judges.face_judge(64)
+        self.attributes = attributes or judges.attribute_judge(64, mode=self.mode)  # the mode's judges unless given
+        self.faces = faces or judges.face_judge(64, mode=self.mode)
         real_a = datasets.load_synthetic_faces(self.n, 64, seed=seed).images  # people no run trains on
         faces_b = datasets.load_synthetic_faces(self.n, 64, seed=seed + 1)
         real_b, people_b = faces_b.images, faces_b.identities()
@@ -768,12 +767,15 @@ def _check_directions(G, directions, fn: str) -> dict:
 # ----------------------------------------------------------------------------------------------------
 # A run's report card: the numbers lab 04 and benchmarks/gan.py print
 
-def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99) -> dict:
-    """FD at the end, at initialisation and between real sets; attribute coverage; face rate; time (lab 04)."""
+def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99, mode: str | None = None) -> dict:
+    """FD at the end, at initialisation and between real sets; attribute coverage; face rate; time (lab 04).
+
+    Without a ``yardstick``, a ``Yardstick(mode=mode)`` measures.
+    """
     check_object(run, "run", GANRun, "gan.train_gan(s) or gan.pretrained_run()", "measure_run")
     if yardstick is not None:
         check_object(yardstick, "yardstick", Yardstick, "gan.Yardstick()", "measure_run")
-    ys = yardstick or Yardstick()
+    ys = yardstick or Yardstick(mode=mode)
     final = ys.measure_generator(run.G, seed)
     init = ys.measure_generator(initial_generator(run.settings).to(_device_of(run.G)), seed)
     return {"fd_final": round(final["fd"], 4), "fd_init": round(init["fd"], 4),
@@ -878,8 +880,7 @@ def _build_pretrained(mode: str) -> tuple[dict, dict]:
     run = train_gan(s, device="cpu", progress=True)
     keep = np.unique(np.linspace(0, len(run.previews) - 1, 6).round().astype(int))  # 6 previews of 8 faces ship
     run.previews = [(step, faces[:8]) for step, faces in (run.previews[i] for i in keep)]
-    with config.mode(mode):
-        run.meta["metrics"] = measure_run(run)
+    run.meta["metrics"] = measure_run(run, mode=mode)  # measured with the judges of the run's own mode
     run.meta["machine"] = machine_summary()
     return run_state(run)
 
@@ -898,8 +899,6 @@ def pretrained_run(mode: str | None = None, device: str | None = None) -> GANRun
     """Load the shipped run for FAST or full mode (default from ``COURSE_FAST``), checksum verified (lab 04)."""
     from . import pretrained as shipped
 
-    mode = mode or ("fast" if config.is_fast() else "full")
-    if not isinstance(mode, str) or mode not in ("fast", "full"):
-        raise ValueError(f"pretrained_run: mode must be 'fast' or 'full', got {mode!r}")
+    mode = config.resolve_mode(mode)
     state, meta = shipped.load(f"gan-{mode}")
     return run_from_state(state, meta, device)

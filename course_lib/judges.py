@@ -151,11 +151,13 @@ def _cached(name: str, settings: dict, build):
     return judge
 
 
-def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | None = None, seed: int = 0) -> Judge:
+def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | None = None, seed: int = 0,
+                   mode: str | None = None) -> Judge:
     """Which of ``names`` (cast members) is this face? Trained on masked real faces only (lab 03)."""
     names = tuple(names)
-    per_person = per_person or (150 if config.is_fast() else 300)  # FAST: held-out accuracy 0.99
-    epochs = 4 if config.is_fast() else 8
+    fast = config.is_fast(mode)
+    per_person = per_person or (150 if fast else 300)  # FAST: held-out accuracy 0.99
+    epochs = 4 if fast else 8
     settings = dict(names=names, size=size, zoom=zoom, per_person=per_person, seed=seed, epochs=epochs)
 
     def build(train: bool) -> Judge:
@@ -177,10 +179,12 @@ def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | N
     return _cached("identity", settings, build)
 
 
-def expression_judge(size: int = 64, zoom: float = 1.5, n: int | None = None, seed: int = 0) -> Judge:
+def expression_judge(size: int = 64, zoom: float = 1.5, n: int | None = None, seed: int = 0,
+                     mode: str | None = None) -> Judge:
     """Reads mouth opening and eye opening (0-1) off a masked face; trained on many real identities (lab 03)."""
-    n = n or (1500 if config.is_fast() else 4000)  # FAST: held-out mouth r 0.90, eyes r 0.75
-    epochs = 4 if config.is_fast() else 10
+    fast = config.is_fast(mode)
+    n = n or (1500 if fast else 4000)  # FAST: held-out mouth r 0.90, eyes r 0.75
+    epochs = 4 if fast else 10
     settings = dict(size=size, zoom=zoom, n=n, seed=seed, epochs=epochs)
 
     def build(train: bool) -> Judge:
@@ -233,10 +237,11 @@ def attribute_names() -> tuple:
     return tuple(f"{t} skin, {h} hair" for t in TONE_NAMES for h in synth.HAIR_COLORS)
 
 
-def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
+def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0, mode: str | None = None) -> Judge:
     """Skin-tone band × hair colour of a whole (unaligned) face image, 18 classes; real faces only (lab 04)."""
-    n = n or (900 if config.is_fast() else 6000)
-    epochs = 4 if config.is_fast() else 10
+    fast = config.is_fast(mode)
+    n = n or (900 if fast else 6000)
+    epochs = 4 if fast else 10
     settings = dict(size=size, n=n, seed=seed, epochs=epochs)
 
     def build(train: bool) -> Judge:
@@ -310,13 +315,14 @@ def damaged_faces(faces, seed: int = 0) -> np.ndarray:
     return np.clip(out, 0, 1).astype(np.float32)
 
 
-def face_judge(size: int = 64, n: int | None = None, seed: int = 0) -> Judge:
+def face_judge(size: int = 64, n: int | None = None, seed: int = 0, mode: str | None = None) -> Judge:
     """Face (1) or not a face (0): real renders against non-faces made from them (lab 04).
 
     It has not yet been taught damaged faces: ``damaged_rejection`` measures how many of them it still accepts.
     """
-    n = n or (600 if config.is_fast() else 3000)
-    epochs = 3 if config.is_fast() else 6
+    fast = config.is_fast(mode)
+    n = n or (600 if fast else 3000)
+    epochs = 3 if fast else 6
     settings = dict(size=size, n=n, seed=seed, epochs=epochs)
 
     def build(train: bool) -> Judge:
@@ -504,10 +510,10 @@ _SPEAKER_JUDGES: dict = {}
 
 
 def speaker_judge(n_others: int | None = None, per_speaker: int | None = None, held_out: int | None = None,
-                  seed: int = 0) -> SpeakerJudge:
+                  seed: int = 0, mode: str | None = None) -> SpeakerJudge:
     """Which of the cast (and ``n_others`` more people) is speaking? Real utterances only (lab 05).
 
-    Defaults: ``SPEAKER_JUDGE_SETTINGS`` for FAST or full mode. Each speaker says ``per_speaker`` training
+    Defaults: ``SPEAKER_JUDGE_SETTINGS`` for ``mode`` ("fast" or "full"; None reads COURSE_FAST). Each speaker says ``per_speaker`` training
     sentences and ``held_out`` (at most four) of the last four sentences of ``synth.SENTENCES``, which are
     never trained on; ``held_out["accuracy"]`` is the judge's accuracy on them. The features (not a pickled
     model) are cached in the course cache, so a second call only refits the LDA (milliseconds).
@@ -516,7 +522,7 @@ def speaker_judge(n_others: int | None = None, per_speaker: int | None = None, h
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    defaults = SPEAKER_JUDGE_SETTINGS["fast" if config.is_fast() else "full"]
+    defaults = SPEAKER_JUDGE_SETTINGS[config.resolve_mode(mode)]
     n_others = defaults["n_others"] if n_others is None else n_others
     per_speaker = defaults["per_speaker"] if per_speaker is None else per_speaker
     held_out = defaults["held_out"] if held_out is None else held_out

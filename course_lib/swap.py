@@ -134,13 +134,11 @@ def _check_who(model, who, name: str, fn: str) -> str:
     return who
 
 
-def default_settings(device: str | None = None, fast: bool | None = None) -> dict:
-    """Model and training settings for FAST or full mode, bigger on a GPU (lab 03)."""
-    fast = config.is_fast() if fast is None else fast
-    gpu = (device or config.device()) != "cpu"
-    if fast:
+def default_settings(device: str | None = None, mode: str | None = None) -> dict:
+    """Model and training settings for ``mode`` ("fast" or "full"; None reads COURSE_FAST), bigger on a GPU (lab 03)."""
+    if config.resolve_mode(mode) == "fast":
         return dict(size=64, width=8, latent=8, n_train=300, steps=200, batch=16, lr=2e-3)
-    if gpu:
+    if (device or config.device()) != "cpu":
         return dict(size=128, width=32, latent=32, n_train=3000, steps=6000, batch=64, lr=1e-3)
     return dict(size=64, width=16, latent=16, n_train=2000, steps=1500, batch=16, lr=2e-3)
 
@@ -442,7 +440,7 @@ def swap_clip(model, clip, to: str | None = None, colour: bool = False):
 # Measuring a swap against ground truth
 
 def evaluate(model, source: str | None = None, target: str | None = None, n: int | None = None, seed: int = 123,
-             colour: bool = False) -> dict:
+             colour: bool = False, mode: str | None = None) -> dict:
     """Identity transfer, expression correlation and reconstruction SSIM, by judges trained on real faces (lab 03).
 
     * ``identity_transfer``: share of source→target swaps that an identity judge (trained on the whole cast's
@@ -459,11 +457,12 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
     source = _check_who(model, model.names[0] if source is None else source, "source", "evaluate")
     target = _check_who(model, model.names[-1] if target is None else target, "target", "evaluate")
     n = check_scalar(n, "n", int, min_val=5, max_val=100_000, allow_none=True, fn="evaluate")
-    n = n or (40 if config.is_fast() else 200)
+    mode = config.resolve_mode(mode)
+    n = n or (40 if mode == "fast" else 200)
     seed = check_seed(seed, "evaluate: seed")
     size = model.size
-    id_judge = judges.identity_judge(sorted(synth.CAST), size=size, zoom=ZOOM)
-    ex_judge = judges.expression_judge(size=size, zoom=ZOOM)
+    id_judge = judges.identity_judge(sorted(synth.CAST), size=size, zoom=ZOOM, mode=mode)
+    ex_judge = judges.expression_judge(size=size, zoom=ZOOM, mode=mode)
     ident = synth.cast(source)
     states = synth.random_states(n, seed=seed)
     rendered = synth.render_batch([ident] * n, states, size=2 * size, seed=seed)
@@ -525,13 +524,12 @@ def train_pair(settings: dict, seed: int = 0, device: str | None = None, progres
     return model, history
 
 
-def _build(fast: bool, seed: int = 0):
+def _build(mode: str, seed: int = 0):
     from .config import machine_summary
 
-    s = default_settings("cpu", fast=fast)
-    with config.mode("fast" if fast else "full"):  # measured with the judges of the model's own mode
-        model, history = train_pair(s, seed, device="cpu")
-        metrics = evaluate(model, n=40 if fast else 200)
+    s = default_settings("cpu", mode=mode)
+    model, history = train_pair(s, seed, device="cpu")
+    metrics = evaluate(model, mode=mode)  # measured with the judges of the model's own mode
     meta = {**s, "names": list(PAIR), "train_s": history.seconds, "device": "cpu", "seed": seed,
             "machine": machine_summary(),
             "final_loss": {k: float(np.mean(v[-50:])) for k, v in history.loss.items()},
@@ -541,20 +539,19 @@ def _build(fast: bool, seed: int = 0):
 
 def build_pretrained_fast():
     """Train the FAST-mode swapper that ships with the course (lab 03)."""
-    return _build(fast=True)
+    return _build("fast")
 
 
 def build_pretrained_full():
     """Train the full-mode swapper that ships with the course (lab 03)."""
-    return _build(fast=False)
+    return _build("full")
 
 
-def pretrained(fast: bool | None = None, device: str | None = None):
-    """Load the shipped swapper for FAST or full mode, ready to swap ``PAIR`` (lab 03)."""
+def pretrained(mode: str | None = None, device: str | None = None):
+    """Load the shipped swapper for ``mode`` ("fast", "full"; None reads COURSE_FAST), ready for ``PAIR`` (lab 03)."""
     from . import pretrained as shipped
 
-    fast = config.is_fast() if fast is None else fast
-    state, meta = shipped.load("swap-fast" if fast else "swap-full")
+    state, meta = shipped.load(f"swap-{config.resolve_mode(mode)}")
     model = SwapModel(tuple(meta["names"]), meta["size"], meta["width"], meta["latent"])
     model.load_state_dict(state)
     model.meta = meta

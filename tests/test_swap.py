@@ -196,12 +196,12 @@ def test_a_corrupted_checkpoint_is_refused(tiny_model, tmp_path):
         checkpoints.load(path)
 
 
-@pytest.mark.parametrize("fast", [True, False])
-def test_the_shipped_swappers_load_and_swap(fast):
-    name = "swap-fast" if fast else "swap-full"
+@pytest.mark.parametrize("mode", ["fast", "full"])
+def test_the_shipped_swappers_load_and_swap(mode):
+    name = f"swap-{mode}"
     if not pretrained.available(name):
         pytest.fail(f"{name} is missing: run python -m course_lib.pretrained build {name}")
-    model = swap.pretrained(fast=fast, device="cpu")
+    model = swap.pretrained(mode=mode, device="cpu")
     assert model.names == swap.PAIR
     crops = np.random.default_rng(0).random((1, model.size, model.size, 3)).astype(np.float32)
     rgb, mask = swap.decode_as(model, crops, swap.PAIR[1])
