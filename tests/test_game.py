@@ -273,3 +273,12 @@ def test_real_or_fake_widget_plays_a_round_by_button_clicks_and_saves_it(isolate
     saved = baseline.load_baseline()
     assert len(saved) == 1 and [a["guess_fake"] for a in saved[0]["answers"]] == [True, False, False]
 
+
+
+def test_a_session_records_the_mode_its_lab_passed_over_course_fast(monkeypatch):
+    monkeypatch.setenv("COURSE_FAST", "1")
+    assert game.Game([png_item(0, True)], save=False).record()["mode"] == "fast", "no mode: COURSE_FAST decides"
+    got = game.Game([png_item(0, True)], save=False, mode="full").record()["mode"]
+    assert got == "full", f"a session played in a full-mode lab must be recorded as full, got {got!r}"
+    with pytest.raises(ValueError, match="mode must be"):
+        game.Game([png_item(0, True)], save=False, mode="medium")
