@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .files import as_path, atomic_path, existing_file, temporary_folder
-from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images, to_uint8  # noqa: F401 (to_uint8: media.to_uint8 for labs)
+from .validate import FPS, SAMPLE_RATE, check_audio, check_image, check_images, check_scalar, to_uint8  # noqa: F401
 
 
 def ffmpeg_exe() -> str:
@@ -130,10 +130,7 @@ def read_video(path, max_frames: int | None = None) -> tuple[np.ndarray, float]:
     import imageio_ffmpeg
 
     path = existing_file(path, what="media file")
-    if max_frames is not None and (isinstance(max_frames, bool) or not isinstance(max_frames, (int, np.integer))
-                                   or max_frames < 1):
-        raise ValueError(f"read_video: max_frames must be a whole number of at least 1 (or None for all), "
-                         f"got {max_frames!r}")
+    max_frames = check_scalar(max_frames, "max_frames", int, min_val=1, allow_none=True, fn="read_video")
     frames = []
     try:
         gen = imageio_ffmpeg.read_frames(str(path))
@@ -155,8 +152,7 @@ def read_video(path, max_frames: int | None = None) -> tuple[np.ndarray, float]:
 def video_html(path, width: int = 256, autoplay: bool = False) -> str:
     """An HTML5 <video> tag with the mp4 embedded, so it plays in Jupyter, Colab and exported pages (lab 00)."""
     path = existing_file(path, what="media file")
-    if isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1:
-        raise ValueError(f"video_html: width must be a whole number of pixels (at least 1), got {width!r}")
+    width = check_scalar(width, "width", int, min_val=1, fn="video_html")
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     auto = " autoplay" if autoplay else ""
     return (f'<video width="{int(width)}" controls{auto} playsinline style="image-rendering: pixelated">'

@@ -225,7 +225,7 @@ def test_read_video_of_a_non_video_says_so(tmp_path):
     bad.write_text("these are not frames")
     with pytest.raises(ValueError, match="read_video: ffmpeg cannot read .*notes.mp4 as a video"):
         media.read_video(bad)
-    with pytest.raises(ValueError, match="max_frames must be a whole number"):
+    with pytest.raises(ValueError, match="read_video: max_frames must be a positive integer"):
         media.read_video(bad, max_frames=0)
 
 
