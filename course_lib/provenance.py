@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
-import hashlib
 import io
 import json
 import os
@@ -33,7 +32,7 @@ import numpy as np
 from scipy import fft as _fft
 from scipy import ndimage, signal, stats
 
-from .files import write_bytes_atomic
+from .files import sha256_file, write_bytes_atomic
 from .validate import SAMPLE_RATE, check_audio, check_image, check_images, check_mask, check_seed
 
 BLOCK = 8
@@ -523,7 +522,7 @@ def make_manifest(path, creator: str, actions=("created",), when: str | None = N
         raise ValueError("creator must be a non-empty string, e.g. 'Deepfake Lab newsroom'")
     return {"creator": creator, "time": when or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "actions": [str(a) for a in actions], "file": path.name,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "phash": f"{phash(_first_frame(path)):016x}"}
+            "sha256": sha256_file(path), "phash": f"{phash(_first_frame(path)):016x}"}
 
 
 def _canonical(manifest: dict) -> bytes:
@@ -567,7 +566,7 @@ def verify_manifest(signed: dict, path, public_key) -> Verdict:
         public_key.verify(base64.b64decode(signed["signature"]), _canonical(manifest))
     except (InvalidSignature, ValueError, TypeError):
         return Verdict(BAD_SIGNATURE, False, "the signature does not match this manifest and key")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != manifest.get("sha256"):
+    if sha256_file(path) != manifest.get("sha256"):
         d = phash_distance(phash(_first_frame(path)), int(manifest.get("phash", "0"), 16))
         looks = "looks like the same picture" if d <= 10 else "looks different"
         return Verdict(CHANGED, True, f"SHA-256 differs; perceptual hash {d}/64 bits apart ({looks})")

@@ -34,10 +34,6 @@ EYE_WEIGHT, MOUTH_WEIGHT = 8.0, 3.0  # eyes and mouth count most: that is where 
 BACKGROUND_WEIGHT = 0.1  # outside the face the decoder's output is blended away, so it matters little
 
 
-def _torch():
-    return torch, nn, F
-
-
 # ----------------------------------------------------------------------------------------------------
 # The model
 
@@ -211,7 +207,6 @@ def face_set(name: str, n: int, size: int = 64, seed: int = 0, states=None, blin
 
 def random_affine(x, generator, rotate: float = 0.05, zoom: float = 0.05, shift: float = 0.05):
     """The same small random rotation, zoom and shift for each tensor in ``x`` (a tuple of N×C×H×W) (lab 03)."""
-    torch, _, F = _torch()
     n = x[0].shape[0]
     r = lambda: torch.rand(n, generator=generator) * 2 - 1  # noqa: E731 - uniform in [-1, 1]
     ang, sc = r() * rotate, 1 + r() * zoom
@@ -231,7 +226,6 @@ def random_warp(x, generator, strength: float = 0.02, points: int = 5):
     the expression worse (r 0.85 against 0.92) and bought no identity. The border of the grid stays put, so
     the face warps but the frame does not.
     """
-    torch, _, F = _torch()
     n, _, h, w = x.shape
     jitter = torch.randn(n, 2, points, points, generator=generator) * strength
     jitter[:, :, [0, -1], :] = 0
@@ -253,7 +247,6 @@ def ssim_map(x, y, sigma: float = 1.5, radius: int = 5):
     use_sample_covariance=False)`` (identical away from a ``radius``-pixel border, where the padding differs),
     written in torch so that a loss can be built on it.
     """
-    torch, _, F = _torch()
     t = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
     g = torch.exp(-t ** 2 / (2 * sigma ** 2))
     g = g / g.sum()
@@ -289,7 +282,6 @@ class History:
 
 
 def _tensors(fs: FaceSet, device):
-    torch, _, _ = _torch()
     as_t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).to(device)  # noqa: E731
     return (to_tensor(fs.images, device=device), as_t(fs.masks[:, None]), as_t(fs.weights[:, None]))
 
@@ -303,7 +295,6 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
     masked structural dissimilarity (as DeepFaceLab does), plus the mask head's error. Every
     ``preview_every`` steps ``on_preview(step, model, history)`` is called (the lab draws a live preview).
     """
-    torch, _, F = _torch()
     from tqdm.auto import tqdm
 
     _check_model(model, "train")
