@@ -5,7 +5,8 @@ Every lab starts from here (lab 00 introduces it):
 * ``resolve_mode(mode)`` is "fast" or "full": an explicit ``mode`` wins; with none, FAST when ``COURSE_FAST=1``
   is set or when nbgrader is executing the notebook (``NBGRADER_EXECUTION`` is set by autograde and validate).
   Labs shrink their parameters cell then. The library reads these variables and writes none.
-* ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides.
+* ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides. ``mixed_precision(device)`` says
+  whether training there uses bf16 autocast (``autocast``) and ``channels_last``: on a recent CUDA GPU only.
 * ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
 * ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
 * ``class_dir()`` is the room's shared folder of game sessions (``COURSE_CLASS_DIR``), or None when unset.
@@ -81,6 +82,37 @@ def _mps_available(torch) -> bool:
     return bool(backend and backend.is_available())
 
 
+def mixed_precision(device, enabled: bool | None = None) -> bool:
+    """Whether training on ``device`` uses bf16 autocast and channels_last; ``enabled`` overrides (lab 03, lab 04).
+
+    By default only on a CUDA GPU with native bf16 (Ampere or newer, not Colab's T4), so CPU training is unchanged.
+    """
+    if enabled is not None:
+        if not isinstance(enabled, bool):
+            raise ValueError(f"amp must be True, False or None (None: on a recent CUDA GPU only), got {enabled!r}")
+        return enabled
+    import torch
+
+    dev = torch.device(device)
+    return dev.type == "cuda" and torch.cuda.get_device_capability(dev)[0] >= 8
+
+
+def autocast(device, on: bool):
+    """bf16 autocast on ``device``'s kind when ``on``, else a context that changes nothing (lab 03, lab 04)."""
+    import contextlib
+
+    import torch
+
+    return torch.autocast(torch.device(device).type, dtype=torch.bfloat16) if on else contextlib.nullcontext()
+
+
+def channels_last(x, on: bool):
+    """Tensor or module ``x`` in channels_last layout when ``on`` (faster GPU convolutions), else x (lab 03, lab 04)."""
+    import torch
+
+    return x.to(memory_format=torch.channels_last) if on else x
+
+
 def seed_everything(seed: int = 0) -> int:
     """Seed Python, NumPy and torch so a lab repeats exactly on the same machine (lab 00).
 
@@ -147,8 +179,10 @@ def cpu_model() -> str:
 
 
 def machine_summary() -> str:
-    """One line naming the CPU, its cores, torch's threads and version, for recorded timings (lab 03, lab 04)."""
+    """One line naming the CPU, cores, torch threads and version, and any GPU, for recorded timings (lab 03, lab 04)."""
     import torch
 
+    gpu = (f", GPU {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda})"
+           if torch.cuda.is_available() else "")
     return (f"{cpu_model()}, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
-            f"torch {torch.__version__}")
+            f"torch {torch.__version__}{gpu}")

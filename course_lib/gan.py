@@ -217,18 +217,23 @@ def saturating_generator_loss(fake_logits):
     return -F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 
-def train_step(G, D, opt_g, opt_d, real, z) -> dict:
-    """One round of the game: update D on a real and a fake batch, then G through D's verdict (lab 04)."""
+def train_step(G, D, opt_g, opt_d, real, z, amp: bool = False) -> dict:
+    """One round of the game: update D on a real and a fake batch, then G through D's verdict (lab 04).
+
+    With ``amp`` the players run in bf16 (``config.autocast``; ``train_gan`` turns it on on a recent GPU).
+    """
     # (1) The discriminator: maximise log D(x) + log(1 - D(G(z)))
-    fake = G(z)
-    real_logits = D(real)
-    fake_logits = D(fake.detach())  # detach: this update must not change G
+    with config.autocast(real.device, amp):
+        fake = G(z)
+        real_logits = D(real).float()  # float() changes nothing without amp: the losses are float32 either way
+        fake_logits = D(fake.detach()).float()  # detach: this update must not change G
     loss_d = discriminator_loss(real_logits, fake_logits)
     opt_d.zero_grad()
     loss_d.backward()
     opt_d.step()
     # (2) The generator: maximise log D(G(z)), asking the freshly updated D
-    fake_logits_after = D(fake)
+    with config.autocast(real.device, amp):
+        fake_logits_after = D(fake).float()
     loss_g = generator_loss(fake_logits_after)
     opt_g.zero_grad()
     loss_g.backward()
@@ -241,9 +246,11 @@ def train_step(G, D, opt_g, opt_d, real, z) -> dict:
             "acc_fake": (fake_logits < 0).float().mean().item()}  # share of fakes D calls fake
 
 
-def generator_step(G, D, opt_g, z) -> float:
+def generator_step(G, D, opt_g, z, amp: bool = False) -> float:
     """One extra update of G alone against the current D; returns G's loss (lab 04)."""
-    loss_g = generator_loss(D(G(z)))
+    with config.autocast(z.device, amp):
+        logits = D(G(z)).float()
+    loss_g = generator_loss(logits)
     opt_g.zero_grad()
     loss_g.backward()
     opt_g.step()
@@ -420,13 +427,14 @@ def _annealing(s: GANSettings):
 
 
 def train_gan(s: GANSettings | None = None, images=None, device: str | None = None, callback=None,
-              progress: bool = True, checkpoint=None, G=None, D=None) -> GANRun:
+              progress: bool = True, checkpoint=None, G=None, D=None, amp: bool | None = None) -> GANRun:
     """Train a DCGAN: ``s.steps`` rounds of ``train_step`` on real faces, recording the game (lab 04).
 
     ``images`` (N×H×W×3 in [0, 1]) default to ``training_images(s)``. Every ``s.every`` steps (and at the
     end) G draws the fixed noise, and ``callback(step, history, preview)`` is called with the history so far
     and those faces, so a notebook can plot live. With ``checkpoint`` (a path) the run is saved there
     through ``course_lib.checkpoints`` at every preview and at the end. ``G``/``D`` continue from given players.
+    ``amp`` (default: on a recent CUDA GPU only, ``config.mixed_precision``) trains in bf16 and channels_last.
     """
     from tqdm.auto import tqdm
 
@@ -447,6 +455,8 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
             raise ValueError(f"train_gan: G draws {G.size}×{G.size} faces from {G.latent} numbers but the settings "
                              f"say size={s.size}, latent={s.latent}; continue with the run's own settings")
     G, D = G.to(device).train(), D.to(device).train()
+    amp = config.mixed_precision(device, amp)
+    G, D = config.channels_last(G, amp), config.channels_last(D, amp)
     opt_g = torch.optim.Adam(G.parameters(), lr=s.lr_g, betas=(s.beta1, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=s.lr_d, betas=(s.beta1, 0.999))
     scheds = [torch.optim.lr_scheduler.LambdaLR(opt, _annealing(s)) for opt in (opt_g, opt_d)]
@@ -457,10 +467,11 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
     start, plotting = time.perf_counter(), 0.0
     for step in tqdm(range(1, s.steps + 1), desc="training the GAN", disable=not progress):
         real = data[next(batches)].to(device).float() / 127.5 - 1  # bytes → [-1, 1], the range of G's tanh
+        real = config.channels_last(real, amp)
         z = torch.randn(s.batch, s.latent, generator=gen).to(device)
-        stats = train_step(G, D, opt_g, opt_d, real, z)
+        stats = train_step(G, D, opt_g, opt_d, real, z, amp)
         for _ in range(s.g_steps - 1):  # a generator stronger than DCGAN's: extra updates against this D
-            generator_step(G, D, opt_g, torch.randn(s.batch, s.latent, generator=gen).to(device))
+            generator_step(G, D, opt_g, torch.randn(s.batch, s.latent, generator=gen).to(device), amp)
         for sched in scheds:
             sched.step()
         run.history["step"].append(step)

@@ -214,7 +214,7 @@ def random_affine(x, generator, rotate: float = 0.05, zoom: float = 0.05, shift:
     theta[:, 0, 0], theta[:, 0, 1] = torch.cos(ang) * sc, -torch.sin(ang) * sc
     theta[:, 1, 0], theta[:, 1, 1] = torch.sin(ang) * sc, torch.cos(ang) * sc
     theta[:, 0, 2], theta[:, 1, 2] = r() * shift, r() * shift
-    grid = F.affine_grid(theta, x[0].shape, align_corners=False)
+    grid = F.affine_grid(theta.to(x[0].device), x[0].shape, align_corners=False)  # drawn on the CPU, any device
     return tuple(F.grid_sample(t, grid, padding_mode="border", align_corners=False) for t in x)
 
 
@@ -230,8 +230,9 @@ def random_warp(x, generator, strength: float = 0.02, points: int = 5):
     jitter = torch.randn(n, 2, points, points, generator=generator) * strength
     jitter[:, :, [0, -1], :] = 0
     jitter[:, :, :, [0, -1]] = 0
+    jitter = jitter.to(x.device)  # drawn on the CPU, so a seed warps alike on every device
     flow = F.interpolate(jitter, size=(h, w), mode="bicubic", align_corners=True).permute(0, 2, 3, 1)
-    identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), x.shape, align_corners=False)
+    identity = F.affine_grid(torch.eye(2, 3, device=x.device).expand(n, 2, 3), x.shape, align_corners=False)
     return F.grid_sample(x, identity + flow, padding_mode="border", align_corners=False)
 
 
@@ -288,12 +289,14 @@ def _tensors(fs: FaceSet, device):
 
 def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp: bool = True, seed: int = 0,
           device: str | None = None, preview_every: int = 0, on_preview=None, progress: bool = True,
-          ssim: bool = True) -> History:
+          ssim: bool = True, amp: bool | None = None) -> History:
     """Train every decoder to rebuild its own person from warped inputs; the encoder is shared (lab 03).
 
     ``sets`` maps each decoder's name to its ``FaceSet``. The loss is the masked L1 plus, with ``ssim``, the
     masked structural dissimilarity (as DeepFaceLab does), plus the mask head's error. Every
     ``preview_every`` steps ``on_preview(step, model, history)`` is called (the lab draws a live preview).
+    ``amp`` (default: on a recent CUDA GPU only, ``config.mixed_precision``) runs the model in bf16 and channels_last;
+    the losses stay float32. On a CUDA GPU the face sets and their augmentation live on the GPU too.
     """
     from tqdm.auto import tqdm
 
@@ -314,7 +317,10 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
     preview_every = check_scalar(preview_every, "preview_every", int, min_val=0, fn="train")
     device = device or config.device()
     model.to(device).train()
-    data = {name: _tensors(fs, "cpu") for name, fs in sets.items()}
+    amp = config.mixed_precision(device, amp)
+    config.channels_last(model, amp)
+    on_gpu = torch.device(device).type == "cuda"  # there the random warp runs on the GPU, not on a few CPU cores
+    data = {name: _tensors(fs, device if on_gpu else "cpu") for name, fs in sets.items()}
     gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.5, 0.999))
     # a short warm-up, then a cosine decay: large steps early, fine detail (eyes, lips) late
@@ -325,11 +331,13 @@ def train(model, sets: dict, steps: int, batch: int = 16, lr: float = 2e-3, warp
     for step in tqdm(range(steps), desc="training", disable=not progress):
         total = 0.0
         for name, (images, masks, weights) in data.items():
-            idx = torch.randint(0, len(images), (batch,), generator=gen)
+            idx = torch.randint(0, len(images), (batch,), generator=gen).to(images.device)
             target, mask, weight = random_affine((images[idx], masks[idx], weights[idx]), gen)
             inputs = random_warp(target, gen) if warp else target
             target, mask, weight, inputs = (t.to(device) for t in (target, mask, weight, inputs))
-            rgb, mask_pred = model(inputs, name)
+            with config.autocast(device, amp):
+                rgb, mask_pred = model(config.channels_last(inputs, amp), name)
+            rgb, mask_pred = rgb.float(), mask_pred.float()  # the losses in float32 (unchanged without amp)
             loss = masked_l1(rgb, target, weight) + F.mse_loss(mask_pred, mask)
             if ssim:
                 loss = loss + masked_dssim(rgb, target, weight)
