@@ -74,7 +74,7 @@ def git_commit() -> str:
 
 
 def machine() -> dict:
-    """CPU, cores, RAM, GPU, torch and OS of this machine, for comparing result lines (lab 00)."""
+    """CPU, cores, RAM, GPU (and its CUDA), torch and OS of this machine, for comparing result lines (lab 00)."""
     import torch
 
     from course_lib.config import cpu_model
@@ -85,7 +85,8 @@ def machine() -> dict:
         ram = None
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
     return {"cpu": cpu_model(), "cores": os.cpu_count(), "ram_gb": ram and round(ram, 1), "gpu": gpu,
-            "torch": torch.__version__, "python": platform.python_version(), "os": platform.platform()}
+            "cuda": torch.version.cuda if gpu else None, "torch": torch.__version__,
+            "python": platform.python_version(), "os": platform.platform()}
 
 
 def peak_rss_mb() -> float:
