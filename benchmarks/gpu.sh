@@ -9,8 +9,15 @@
 #
 # It installs nothing and needs no network. Python: $PYTHON, else the repo's .venv, else python3 (the lent
 # machine's own, which holds a CUDA torch). A benchmark whose module does not exist yet is skipped, saying so.
-# Settings: GPU_BENCHMARKS (default "swap gan detect"), GPU_BUDGET_S (default 480 s for all of them);
-# BENCH_RESULTS_DIR redirects the result lines, as for every benchmark.
+# Settings: GPU_BENCHMARKS (default "swap gan detect"), GPU_BUDGET_S (default 480 s for all of them),
+# GPU_LIMITS (e.g. "swap=240 gan=160": one benchmark's own limit); BENCH_RESULTS_DIR redirects the result
+# lines, as for every benchmark; COURSE_DATA_DIR, a course cache whose judges need not be trained again.
+#
+# On the lent GPU machine (its `run` tool copies this working tree; $OUT comes back): run
+# `bash benchmarks/gpu.sh` with a timeout of 600 s, then append each returned NAME.jsonl to
+# benchmarks/results/NAME.jsonl here and commit them. Its judges are trained there on first use, inside each
+# benchmark's time; to skip that, copy a course cache that holds the full-mode judges into a folder that
+# .git/info/exclude ignores, carry it, and set COURSE_DATA_DIR to it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +32,13 @@ if ! [[ "$BUDGET_S" =~ ^[0-9]+$ ]]; then
     echo "gpu.sh: GPU_BUDGET_S must be a whole number of seconds, got '$BUDGET_S'" >&2
     exit 2
 fi
+for pair in ${GPU_LIMITS:-}; do
+    if ! [[ "$pair" =~ ^([a-z_0-9]+)=([0-9]+)$ ]]; then
+        echo "gpu.sh: GPU_LIMITS must be NAME=SECONDS pairs such as 'swap=240 gan=160', got '$pair'" >&2
+        exit 2
+    fi
+    LIMIT_S[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+done
 
 limit_of() { echo "${LIMIT_S[$1]:-$DEFAULT_LIMIT_S}"; }
 exists() { [[ -f "benchmarks/$1.py" ]]; }
@@ -69,12 +83,15 @@ if not torch.cuda.is_available():
 print(f"{torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, torch {torch.__version__}")
 ' 2>&1)"; then
     echo "gpu.sh: no CUDA GPU: $PY says: $cuda" >&2
-    echo "gpu.sh: the GPU tier runs only on a machine with an NVIDIA GPU and a CUDA build of torch;" \
-         "on a CPU run each benchmark itself: python -m benchmarks NAME --mode full" >&2
+    echo "gpu.sh: the GPU tier runs only on a machine with an NVIDIA GPU and a CUDA build of torch" \
+         "(PYTHON=/path/to/python picks another Python); on a CPU run each benchmark itself:" \
+         "python -m benchmarks NAME --mode full" >&2
     exit 1
 fi
 
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 COURSE_DEVICE=cuda
+# repeatable CUDA matrix products, as config.seed_everything asks
+export CUBLAS_WORKSPACE_CONFIG="${CUBLAS_WORKSPACE_CONFIG:-:4096:8}"
 unset COURSE_FAST NBGRADER_EXECUTION
 # The course's cache (judges) lives in the user's cache folder, found with platformdirs; where that is
 # missing (the lent GPU machine has no platformdirs), a temporary folder: its judges are trained afresh.

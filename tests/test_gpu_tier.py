@@ -54,6 +54,10 @@ def test_gpu_script_refuses_unknown_arguments_and_budgets():
     assert rc == 2 and "unknown argument '--fast'" in err
     rc, _, err = script("--list", env={"GPU_BUDGET_S": "eight minutes"})
     assert rc == 2 and "GPU_BUDGET_S must be a whole number" in err
+    rc, _, err = script("--list", env={"GPU_LIMITS": "swap:240"})
+    assert rc == 2 and "GPU_LIMITS must be NAME=SECONDS pairs" in err
+    rc, out, _ = script("--list", env={"GPU_LIMITS": "gan=150"})
+    assert rc == 0 and "gan --mode full, at most 150 s" in out
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="with a GPU the script would really run the benchmarks")
