@@ -19,7 +19,7 @@ from scipy import signal
 from scipy.stats import iqr
 
 from .synth.speech import Speech
-from .validate import SAMPLE_RATE, check_audio, check_scalar
+from .validate import SAMPLE_RATE, check_audio, check_finite, check_scalar
 
 # ====================================================================================================
 # 1. Spectrograms, filterbanks, cepstra
@@ -45,10 +45,7 @@ def _frame_sizes(sr: int, win_ms: float, hop_ms: float, fn: str) -> tuple[int, i
 def _n_fft(n_fft, win: int, fn: str) -> int:
     if n_fft is None:
         return int(2 ** np.ceil(np.log2(win)))
-    if isinstance(n_fft, bool) or not isinstance(n_fft, (int, np.integer)) or n_fft < win:
-        raise ValueError(f"{fn}: n_fft must be a whole number at least the window length ({win} samples), "
-                         f"got {n_fft!r}")
-    return int(n_fft)
+    return check_scalar(n_fft, "n_fft", int, min_val=win, fn=fn)  # at least the window length
 
 
 def spectrogram(audio, sr: int = SAMPLE_RATE, win_ms: float = 25.0, hop_ms: float = 10.0,
@@ -68,13 +65,29 @@ def spectrogram(audio, sr: int = SAMPLE_RATE, win_ms: float = 25.0, hop_ms: floa
     return Spectrogram(freqs.astype(np.float32), times.astype(np.float32), (np.abs(z) ** 2).astype(np.float32))
 
 
+def _non_negative(x, name: str, fn: str) -> np.ndarray:
+    """Finite numbers, none below zero (frequencies, powers), as float64."""
+    arr = check_finite(x, name, fn).astype(np.float64)
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{fn}: {name} must not be negative, got {arr.min():g}; give values of 0 or more")
+    return arr
+
+
 def hz_to_mel(hz):
     """Frequency in Hz to mels: 2595·log10(1 + f/700), the HTK formula (lab 05)."""
-    return 2595.0 * np.log10(1.0 + np.asarray(hz, np.float64) / 700.0)
+    return _hz_to_mel(_non_negative(hz, "hz", "hz_to_mel"))
 
 
 def mel_to_hz(mel):
     """Mels back to Hz: 700·(10^(m/2595) − 1) (lab 05)."""
+    return _mel_to_hz(_non_negative(mel, "mel", "mel_to_hz"))
+
+
+def _hz_to_mel(hz):
+    return 2595.0 * np.log10(1.0 + np.asarray(hz, np.float64) / 700.0)
+
+
+def _mel_to_hz(mel):
     return 700.0 * (10.0 ** (np.asarray(mel, np.float64) / 2595.0) - 1.0)
 
 
@@ -94,12 +107,15 @@ def mel_filterbank(n_mels: int = 40, n_fft: int = 512, sr: int = SAMPLE_RATE, fm
     The n_mels + 2 edge frequencies are equally spaced in mels from ``fmin`` to ``fmax``; filter i rises
     linearly (in Hz) from edge i to edge i + 1 and falls to edge i + 2.
     """
-    n_mels = check_scalar(n_mels, "n_mels", int, min_val=1, max_val=256, fn="mel_filterbank")
-    n_fft = check_scalar(n_fft, "n_fft", int, min_val=16, fn="mel_filterbank")
+    fn = "mel_filterbank"
+    n_mels = check_scalar(n_mels, "n_mels", int, min_val=1, max_val=256, fn=fn)
+    n_fft = check_scalar(n_fft, "n_fft", int, min_val=16, fn=fn)
+    sr = check_scalar(sr, "sr", int, min_val=1, fn=fn)
+    fmin = check_scalar(fmin, "fmin", float, min_val=0.0, max_val=sr / 2, include_boundaries="left", fn=fn)
+    fmax = check_scalar(fmax, "fmax", float, min_val=fmin, max_val=sr / 2, include_boundaries="right",
+                        allow_none=True, fn=fn)
     fmax = sr / 2 if fmax is None else fmax
-    if not 0 <= fmin < fmax <= sr / 2:
-        raise ValueError(f"mel_filterbank: need 0 <= fmin < fmax <= sr/2 = {sr / 2:g} Hz, got fmin={fmin}, fmax={fmax}")
-    bank = _triangles(mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2)), n_fft, sr)
+    bank = _triangles(_mel_to_hz(np.linspace(_hz_to_mel(fmin), _hz_to_mel(fmax), n_mels + 2)), n_fft, sr)
     empty = int((bank.max(axis=1) == 0).sum())
     if empty:  # as librosa warns: narrow low filters fall between two FFT bins
         warnings.warn(f"mel_filterbank: {empty} of the {n_mels} mel filters are all zero: too many mels "
@@ -110,36 +126,38 @@ def mel_filterbank(n_mels: int = 40, n_fft: int = 512, sr: int = SAMPLE_RATE, fm
 def mel_spectrogram(audio, sr: int = SAMPLE_RATE, n_mels: int = 40, win_ms: float = 25.0, hop_ms: float = 10.0,
                     n_fft: int | None = 512) -> Spectrogram:
     """The power spectrogram pooled by ``mel_filterbank``; ``freqs`` are the filters' centres (lab 05)."""
+    n_mels = check_scalar(n_mels, "n_mels", int, min_val=1, max_val=256, fn="mel_spectrogram")
     spec = spectrogram(audio, sr, win_ms, hop_ms, n_fft)
     n_fft = 2 * (len(spec.freqs) - 1)
     bank = mel_filterbank(n_mels, n_fft, sr)
-    centres = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(sr / 2), n_mels + 2))[1:-1]
+    centres = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(sr / 2), n_mels + 2))[1:-1]
     return Spectrogram(centres.astype(np.float32), spec.times, bank @ spec.power)
 
 
 def decibels(power, floor_db: float = -100.0) -> np.ndarray:
     """10·log10(power), floored at ``floor_db`` so silence does not give −∞ (lab 05)."""
+    floor_db = check_scalar(floor_db, "floor_db", float, fn="decibels")
+    return _decibels(_non_negative(power, "power", "decibels"), floor_db)
+
+
+def _decibels(power, floor_db: float = -100.0) -> np.ndarray:
     return np.maximum(10.0 * np.log10(np.maximum(np.asarray(power, np.float64), 1e-30)), floor_db).astype(np.float32)
 
 
 def mfcc(audio, sr: int = SAMPLE_RATE, n_mfcc: int = 20, n_mels: int = 40, win_ms: float = 25.0,
          hop_ms: float = 10.0) -> np.ndarray:
     """Mel-frequency cepstral coefficients, n_mfcc × T: the DCT of the log-mel spectrum (lab 05)."""
-    _check_n_coeffs(n_mfcc, n_mels, "mfcc", "n_mfcc", "n_mels")
+    n_mels = check_scalar(n_mels, "n_mels", int, min_val=1, max_val=256, fn="mfcc")
+    n_mfcc = check_scalar(n_mfcc, "n_mfcc", int, min_val=1, max_val=n_mels, fn="mfcc")  # at most n_mels
     mel = mel_spectrogram(audio, sr, n_mels, win_ms, hop_ms)
     return _cepstrum(mel.power, n_mfcc)
-
-
-def _check_n_coeffs(n, n_bands: int, fn: str, name: str, bands: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= n_bands:
-        raise ValueError(f"{fn}: {name} must be a whole number from 1 to {bands}={n_bands}, got {n!r}")
 
 
 def _cepstrum(band_power: np.ndarray, n: int) -> np.ndarray:
     """The first ``n`` coefficients of the orthonormal DCT-II of the log (dB) band powers, per column."""
     from scipy.fft import dct
 
-    return dct(decibels(band_power), type=2, norm="ortho", axis=0)[:n].astype(np.float32)
+    return dct(_decibels(band_power), type=2, norm="ortho", axis=0)[:n].astype(np.float32)
 
 
 def linear_filterbank(n_filters: int = 20, n_fft: int = 512, sr: int = SAMPLE_RATE) -> np.ndarray:
@@ -148,12 +166,11 @@ def linear_filterbank(n_filters: int = 20, n_fft: int = 512, sr: int = SAMPLE_RA
     The same triangles as ``mel_filterbank``, but as wide at 7 kHz as at 100 Hz: the high frequencies, where
     vocoders and converters leave their traces, keep as much detail as the low ones.
     """
-    if isinstance(n_filters, bool) or not isinstance(n_filters, (int, np.integer)) or not 1 <= n_filters <= 256:
-        raise ValueError(f"linear_filterbank: n_filters must be a whole number from 1 to 256, got {n_filters!r}")
-    if isinstance(n_fft, bool) or not isinstance(n_fft, (int, np.integer)) or n_fft < 2 * n_filters + 2:
-        raise ValueError(f"linear_filterbank: n_fft must be a whole number of at least 2·n_filters + 2 = "
-                         f"{2 * n_filters + 2}, got {n_fft!r}")
-    return _triangles(np.linspace(0.0, sr / 2, n_filters + 2), int(n_fft), sr)
+    fn = "linear_filterbank"
+    n_filters = check_scalar(n_filters, "n_filters", int, min_val=1, max_val=256, fn=fn)
+    n_fft = check_scalar(n_fft, "n_fft", int, min_val=2 * n_filters + 2, fn=fn)  # 2·n_filters + 2 at least
+    sr = check_scalar(sr, "sr", int, min_val=1, fn=fn)
+    return _triangles(np.linspace(0.0, sr / 2, n_filters + 2), n_fft, sr)
 
 
 def lfcc(audio, sr: int = SAMPLE_RATE, n_lfcc: int = 20, n_filters: int = 20, win_ms: float = 20.0,
@@ -163,7 +180,8 @@ def lfcc(audio, sr: int = SAMPLE_RATE, n_lfcc: int = 20, n_filters: int = 20, wi
     The audio anti-spoofing baseline's features (ASVspoof 2019: 20 linear filters, 20 ms frames, 512-point
     FFT): like ``mfcc``, but on ``linear_filterbank``, so the high band is not squeezed together.
     """
-    _check_n_coeffs(n_lfcc, n_filters, "lfcc", "n_lfcc", "n_filters")
+    n_filters = check_scalar(n_filters, "n_filters", int, min_val=1, max_val=256, fn="lfcc")
+    n_lfcc = check_scalar(n_lfcc, "n_lfcc", int, min_val=1, max_val=n_filters, fn="lfcc")  # at most n_filters
     spec = spectrogram(audio, sr, win_ms, hop_ms, 512)
     return _cepstrum(linear_filterbank(n_filters, 512, sr) @ spec.power, n_lfcc)
 
@@ -190,10 +208,17 @@ def yin_difference(frames, window: int, max_lag: int) -> np.ndarray:
     ``frames`` is N×(window + max_lag) (or one such frame). Computed as E₀ + E_τ − 2·r(τ), with the
     correlation r from one FFT per frame rather than a loop over lags.
     """
-    x = np.atleast_2d(np.asarray(frames, np.float64))
-    if x.shape[1] != window + max_lag:
-        raise ValueError(f"yin_difference: each frame needs window + max_lag = {window + max_lag} samples, "
-                         f"got {x.shape[1]}")
+    fn = "yin_difference"
+    window = check_scalar(window, "window", int, min_val=1, fn=fn)
+    max_lag = check_scalar(max_lag, "max_lag", int, min_val=1, fn=fn)
+    x = np.atleast_2d(check_finite(frames, "frames", fn).astype(np.float64))
+    if x.ndim != 2 or x.shape[1] != window + max_lag:
+        raise ValueError(f"{fn}: frames must be N×(window + max_lag) = N×{window + max_lag} samples, "
+                         f"got shape {x.shape}")
+    return _yin_difference(x, window, max_lag)
+
+
+def _yin_difference(x: np.ndarray, window: int, max_lag: int) -> np.ndarray:
     n = int(2 ** np.ceil(np.log2(window + max_lag)))
     head = np.fft.rfft(x[:, :window], n)
     whole = np.fft.rfft(x, n)
@@ -206,7 +231,14 @@ def yin_difference(frames, window: int, max_lag: int) -> np.ndarray:
 
 def yin_cmnd(d) -> np.ndarray:
     """YIN's cumulative mean normalised difference: d'(0) = 1, d'(τ) = d(τ)·τ / Σ_{j=1..τ} d(j) (lab 05)."""
-    d = np.atleast_2d(np.asarray(d, np.float64))
+    d = np.atleast_2d(check_finite(d, "d", "yin_cmnd").astype(np.float64))
+    if d.ndim != 2 or d.shape[1] < 2:
+        raise ValueError(f"yin_cmnd: d must be yin_difference's output, N×(max_lag + 1) with max_lag >= 1, "
+                         f"got shape {d.shape}")
+    return _yin_cmnd(d)
+
+
+def _yin_cmnd(d: np.ndarray) -> np.ndarray:
     lags = np.arange(d.shape[1])
     running = np.cumsum(d[:, 1:], axis=1)
     out = np.ones_like(d)
@@ -239,6 +271,10 @@ def pitch_track(audio, sr: int = SAMPLE_RATE, fmin: float = 60.0, fmax: float = 
     audio = check_audio(audio, sr, "pitch_track: audio")
     fmin = check_scalar(fmin, "fmin", float, min_val=20.0, max_val=2000.0, include_boundaries="right", fn="pitch_track")
     fmax = check_scalar(fmax, "fmax", float, min_val=fmin, max_val=sr / 4, include_boundaries="right", fn="pitch_track")
+    threshold = check_scalar(threshold, "threshold", float, min_val=0.0, max_val=1.0, include_boundaries="right",
+                             fn="pitch_track")
+    silence_db = check_scalar(silence_db, "silence_db", float, min_val=0.0, include_boundaries="neither",
+                              fn="pitch_track")
     win, hop = _frame_sizes(sr, win_ms, hop_ms, "pitch_track")
     lo, max_lag = max(2, int(np.floor(sr / fmax))), int(np.ceil(sr / fmin)) + 1
     if win < sr / fmin:
@@ -252,8 +288,8 @@ def pitch_track(audio, sr: int = SAMPLE_RATE, fmin: float = 60.0, fmax: float = 
     energy = np.zeros(n_frames)
     for a in range(0, n_frames, 1024):  # in chunks, so a long recording never needs a huge array
         frames = view[a:a + 1024]
-        d = yin_difference(frames, win, max_lag)
-        cm = yin_cmnd(d)
+        d = _yin_difference(frames, win, max_lag)
+        cm = _yin_cmnd(d)
         lag = _pick_lags(cm, lo, max_lag - 1, threshold)
         rows = np.arange(len(lag))
         y0, y1, y2 = cm[rows, lag - 1], cm[rows, lag], cm[rows, lag + 1]
@@ -287,9 +323,16 @@ def as_recordings(audios, fn: str = "as_recordings") -> list[np.ndarray]:
 
 def fit_length(x, n: int) -> np.ndarray:
     """Cut, or pad with silence, to exactly ``n`` samples (lab 05)."""
+    n = check_scalar(n, "n", int, min_val=0, fn="fit_length")
+    x = check_finite(x, "x", "fit_length")
+    if x.ndim != 1:
+        raise ValueError(f"fit_length: x must be a 1-D signal, got shape {x.shape}")
+    return _fit_length(x, n)
+
+
+def _fit_length(x, n: int) -> np.ndarray:
     x = np.asarray(x, np.float32)[:n]
     return np.pad(x, (0, n - len(x)))
-
 
 
 def speaker_features(audio, sr: int = SAMPLE_RATE) -> np.ndarray:

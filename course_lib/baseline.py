@@ -138,12 +138,25 @@ def _save_to_class(folder: Path, record: dict) -> None:
               "check that COURSE_CLASS_DIR names a folder you can write to, or unset it")
 
 
+def _baseline_file(path, fn: str) -> Path:
+    """The baseline file to use: ``path``, or the default one; never a folder (a folder is not set aside)."""
+    path = baseline_path() if path is None else as_path(path, f"{fn}: path")
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{fn}: path {path} is a folder, not a baseline file; give a file such as "
+                         f"{path / BASELINE_FILE}")
+    return path
+
+
 def save_session(record: dict, path=None) -> Path:
     """Add a session record to the baseline file (and the class folder), or replace it by its id; atomic (lab 01)."""
     if not isinstance(record, dict) or not record.get("id") or not isinstance(record.get("answers"), list):
         raise ValueError("save_session: give a session record with an 'id' and a list of 'answers' (Game.record())")
-    record = json.loads(json.dumps(record, default=_plain))  # plain JSON values, or a TypeError naming the culprit
-    path = Path(path) if path is not None else baseline_path()
+    try:  # plain JSON values, or a TypeError naming the culprit
+        record = json.loads(json.dumps(record, default=_plain, allow_nan=False))
+    except ValueError as exc:  # NaN or infinity, which JSON cannot hold
+        raise ValueError(f"save_session: the record holds a value JSON cannot store ({exc}); give finite numbers, "
+                         "or None for a missing one (as Game.record() does)") from None
+    path = _baseline_file(path, "save_session")
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path):
         old = _read(path)
@@ -159,7 +172,7 @@ def save_session(record: dict, path=None) -> Path:
 
 def load_baseline(path=None) -> list[dict]:
     """Every saved session, oldest first (empty when nobody has played yet) (lab 01; used by labs 06 and 07)."""
-    path = Path(path) if path is not None else baseline_path()
+    path = _baseline_file(path, "load_baseline")
     if not path.exists():
         return []
     with _locked(path):
@@ -228,6 +241,8 @@ def pool_sessions(paths) -> list[Pooled]:
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    if not isinstance(paths, (list, tuple)) or not paths:
+        raise TypeError(f"pool_sessions: paths must be a folder or file path, or a list of them, got {paths!r}")
     pooled: dict[str, Pooled] = {}
     for f in _session_files(paths):
         try:
@@ -256,6 +271,14 @@ def _source_order(source: str):
 
 def class_table(pooled) -> list[dict]:
     """Per fake source, then all together: players, answers, correct, accuracy and its Wilson interval (lab 01)."""
+    if not isinstance(pooled, (list, tuple)) or not all(isinstance(p, tuple) and len(p) == 2 for p in pooled):
+        raise ValueError(f"class_table: pooled must be the list that pool_sessions(paths) returns, got {pooled!r:.60}")
+    for player, record in pooled:
+        try:
+            score(record.get("answers", []) if isinstance(record, dict) else None)
+        except ValueError as exc:
+            raise ValueError(f"class_table: pooled: player {player!r} has a session that cannot be scored ({exc}); "
+                             "pass what pool_sessions(paths) returns") from None
     cells: dict[str, list] = {}
     for player, record in pooled:
         for a in record.get("answers", []):
@@ -272,8 +295,19 @@ def class_table(pooled) -> list[dict]:
     return rows
 
 
+ROW_KEYS = ("source", "players", "answers", "correct", "accuracy", "ci")
+
+
+def _check_rows(rows, fn: str) -> None:
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) and all(k in r for k in ROW_KEYS)
+                                                      for r in rows):
+        raise ValueError(f"{fn}: rows must be the list that class_table(pooled) returns (dicts with {ROW_KEYS}), "
+                         f"got {rows!r:.60}")
+
+
 def format_table(rows) -> str:
     """The class table as aligned text (lab 01)."""
+    _check_rows(rows, "format_table")
     lines = [f"{'source':<20} {'players':>7} {'answers':>7} {'accuracy':>8}  95% interval"]
     for r in rows:
         lo, hi = r["ci"]
@@ -286,6 +320,7 @@ def class_figure(rows, title: str = "Human baseline"):
     """A plotly bar chart: accuracy per source with its Wilson interval, players and answers on hover (lab 01)."""
     import plotly.graph_objects as go
 
+    _check_rows(rows, "class_figure")
     fig = go.Figure(go.Bar(
         x=[r["source"] for r in rows], y=[r["accuracy"] for r in rows],
         error_y={"type": "data", "symmetric": False, "array": [r["ci"][1] - r["accuracy"] for r in rows],
@@ -300,6 +335,8 @@ def class_figure(rows, title: str = "Human baseline"):
 
 def report_main(argv: list[str]) -> int:
     """``python -m course_lib baseline report PATH... [--html OUT]``: the class table and figure (lab 01)."""
+    if isinstance(argv, str) or not isinstance(argv, (list, tuple)):
+        raise TypeError(f"report_main: argv must be a list of arguments, e.g. ['report', 'class/'], got {argv!r}")
     parser = argparse.ArgumentParser(prog="python -m course_lib baseline",
                                      description="Pool the real-or-fake sessions of a class.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import synth
-from .validate import check_seed
+from .validate import check_object, check_scalar, check_seed
 
 TRACKS = {  # the values each track's label takes, real first
     "face": ("real", "swapped"),
@@ -68,11 +68,9 @@ def track_clips(swapper, converter, *, actor: str = "ben", line: str | None = No
     """
     from . import lipsync, swap, voice
 
-    seed = check_seed(seed)
-    if not 0.5 <= float(seconds) <= 30:
-        raise ValueError(f"track_clips: seconds must lie between 0.5 and 30, got {seconds!r}")
+    seed = _check_fake("track_clips", swapper, converter, line, actor, seconds, size, seed, line_optional=True)
     performer, person = swapper.names[0], swapper.names[-1]
-    fake_voice = speak_as(converter, line or voice.NEW_LINES[1], actor, seed)
+    fake_voice = _speak_as(converter, line or voice.NEW_LINES[1], actor, seed)
     texts = {person: synth.SENTENCES[(seed + 3) % len(synth.SENTENCES)],
              performer: synth.SENTENCES[(seed + 7) % len(synth.SENTENCES)]}
     clips = {}
@@ -95,11 +93,38 @@ def track_clips(swapper, converter, *, actor: str = "ben", line: str | None = No
     return clips
 
 
+def _check_reading(fn: str, converter, line, actor, seed, *, line_optional: bool = False) -> int:
+    """What a converted reading needs: a converter, a line, a cast member to read it, a seed; returns the seed."""
+    from . import voice
+
+    check_object(converter, "converter", voice.Converter, "voice.fit_converter(actor's, person's recordings)", fn)
+    if not (line is None and line_optional) and (not isinstance(line, str) or not line.strip()):
+        raise ValueError(f"{fn}: line must be a sentence to say (a non-empty str), got {line!r}")
+    if not isinstance(actor, str) or actor not in synth.CAST:
+        raise ValueError(f"{fn}: actor must be a cast member, one of {sorted(synth.CAST)}, got {actor!r}")
+    return check_seed(seed)
+
+
+def _check_fake(fn: str, swapper, converter, line, actor, seconds, size, seed, *, line_optional: bool = False,
+                seconds_optional: bool = False) -> int:
+    """The inputs of the clip makers, all checked before any work; returns the seed."""
+    from . import swap
+
+    check_object(swapper, "swapper", swap.SwapModel, "swap.pretrained()", fn)
+    check_scalar(seconds, "seconds", float, min_val=0.5, max_val=30.0, allow_none=seconds_optional, fn=fn)
+    check_scalar(size, "size", int, min_val=16, max_val=256, fn=fn)
+    return _check_reading(fn, converter, line, actor, seed, line_optional=line_optional)
+
+
 def speak_as(converter, line: str, actor: str = "ben", seed: int = 0):
     """``actor`` reads ``line`` and ``converter`` turns the reading into its target's voice: a ``Speech`` (lab 01).
 
     Speech-to-speech, as for the Nixon film: the words and timing are the actor's, the voice the target's.
     """
+    return _speak_as(converter, line, actor, _check_reading("speak_as", converter, line, actor, seed))
+
+
+def _speak_as(converter, line: str, actor: str, seed: int):
     from . import voice
 
     reading = synth.speak(synth.cast(actor), line, seed=seed)
@@ -116,7 +141,8 @@ def full_fake(swapper, converter, line: str, actor: str = "ben", seconds: float 
     """
     from . import lipsync, swap
 
-    speech = speak_as(converter, line, actor, seed)
+    _check_fake("full_fake", swapper, converter, line, actor, seconds, size, seed, seconds_optional=True)
+    speech = _speak_as(converter, line, actor, seed)
     performance = lipsync.lipsync_clip(synth.cast(swapper.names[0]), speech, voice="converted", seconds=seconds,
                                        size=size, seed=seed)
     return swap.swap_clip(swapper, performance, to=swapper.names[-1])
@@ -129,8 +155,11 @@ def disclose(clip, note: str, band: str = "SYNTHETIC"):
     """
     import cv2
 
+    clip = check_object(clip, "clip", synth.Clip, "synth.talking_clip or categories.track_clips", "disclose")
     if not isinstance(note, str) or not note.strip():
         raise ValueError("disclose: give a note that says what was synthesised and with whose consent")
+    if not isinstance(band, str) or not band.strip():
+        raise ValueError(f"disclose: band must be the label to burn in (a non-empty str), got {band!r}")
     frames = np.array(clip.frames, np.float32, copy=True)
     h, w = frames.shape[1:3]
     bar = max(8, h // 8)
@@ -158,7 +187,7 @@ def synthesis_kind(source: str, target: str) -> str:
     """
     kinds = []
     for name, value in (("source", source), ("target", target)):
-        key = value.strip().lower() if isinstance(value, str) else value
+        key = value.strip().lower() if isinstance(value, str) else None
         if key not in MEDIA:
             raise ValueError(f"synthesis_kind: {name} must be one of {sorted(MEDIA)}, got {value!r}")
         kinds.append(MEDIA[key])

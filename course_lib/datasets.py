@@ -30,7 +30,7 @@ import numpy as np
 
 from .config import data_dir
 from .files import as_path, atomic_path, existing_file, file_digest, temporary_folder
-from .validate import check_image, check_images, check_seed
+from .validate import check_image, check_images, check_scalar, check_seed
 
 REGISTRY_ENV = "COURSE_DATASETS_REGISTRY"
 URL_ENV_PREFIX = "COURSE_DATASET_URL_"
@@ -95,6 +95,8 @@ def registry() -> dict[str, dict]:
 
 def info(name: str) -> dict:
     """The registry entry for ``name`` (a copy) (lab 00)."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a dataset name (a str) such as 'synthetic-faces', got {type(name).__name__}")
     entries = registry()
     if name not in entries:
         close = difflib.get_close_matches(str(name), entries, n=1)
@@ -106,7 +108,7 @@ def info(name: str) -> dict:
 
 def url_env_var(name: str) -> str:
     """The environment variable that overrides ``name``'s sources, e.g. COURSE_DATASET_URL_CELEBA_ALIGNED (lab 00)."""
-    return URL_ENV_PREFIX + str(name).upper().replace("-", "_")
+    return URL_ENV_PREFIX + dataset_dir(name).name.upper().replace("-", "_")
 
 
 def dataset_dir(name: str) -> Path:
@@ -522,7 +524,7 @@ def load_folder(path, size: int | None = None) -> np.ndarray:
     from PIL import Image
 
     size = _check_size(size, "load_folder")
-    folder = Path(path).expanduser()
+    folder = as_path(path, "load_folder: path")
     if not folder.is_dir():
         raise ValueError(f"load_folder: {folder} is not a folder; give the path of a folder of .jpg or .png photos")
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
@@ -579,6 +581,17 @@ def aligned_faces(identities, states, size: int, zoom: float, seed: int = 0, ren
     """Render faces and align them to the template crop: (images, masks, landmarks) (lab 03)."""
     from . import faces, synth
 
+    fn = "aligned_faces"
+    if not isinstance(identities, (list, tuple)) or not isinstance(states, (list, tuple)):
+        raise ValueError(f"{fn}: identities and states must be lists (synth.identity(...) and synth.random_states(n)), "
+                         f"got {type(identities).__name__} and {type(states).__name__}")
+    if not states or len(identities) != len(states):
+        raise ValueError(f"{fn}: give one identity per state, at least one: got {len(identities)} identities and "
+                         f"{len(states)} states")
+    size = check_scalar(size, "size", int, min_val=16, max_val=1024, fn=fn)
+    zoom = check_scalar(zoom, "zoom", float, min_val=0.5, max_val=4.0, fn=fn)
+    seed, chunk = check_seed(seed), check_scalar(chunk, "chunk", int, min_val=1, fn=fn)
+    render_size = check_scalar(render_size, "render_size", int, min_val=16, max_val=256, allow_none=True, fn=fn)
     render_size = render_size or max(2 * size, 64)
     parts = []
     for a in range(0, len(states), chunk):  # in chunks: only the small aligned crops are kept, not the renders
@@ -594,6 +607,9 @@ def non_faces(images: np.ndarray, seed: int = 0) -> np.ndarray:
     images = check_images(images, "non_faces: images")
     rng = np.random.default_rng(check_seed(seed))
     n, h, w, _ = images.shape
+    if min(h, w) < 8 or h % 4 or w % 4:
+        raise ValueError(f"non_faces: images must be at least 8×8 with sides a multiple of 4 (cut into 4×4 tiles), "
+                         f"got {h}×{w}; resize them, e.g. to 64×64")
     out = np.empty_like(images)
     for i, img in enumerate(images):
         kind = i % 4

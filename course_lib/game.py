@@ -22,7 +22,8 @@ import numpy as np
 
 from . import config, synth
 from .categories import full_fake, speak_as
-from .validate import check_seed
+from .files import as_path
+from .validate import check_object, check_scalar, check_seed
 from .viz import DISPLAY, clip_html
 
 # ====================================================================================================
@@ -70,13 +71,14 @@ def round_plan(n_images: int = 12, n_clips: int = 4, seed: int = 0, image_source
     fake source in turn, so that no size or framing gives the answer away. The same seed gives the same plan.
     """
     seed = check_seed(seed)
-    for name, n in (("n_images", n_images), ("n_clips", n_clips)):
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= 200:
-            raise ValueError(f"round_plan: {name} must be a whole number from 0 to 200, got {n!r}")
+    n_images = check_scalar(n_images, "n_images", int, min_val=0, max_val=200, fn="round_plan")
+    n_clips = check_scalar(n_clips, "n_clips", int, min_val=0, max_val=200, fn="round_plan")
     if n_images + n_clips == 0:
         raise ValueError("round_plan: a round needs at least one image or clip")
     for name, sources, allowed in (("image_sources", image_sources, IMAGE_FAKES),
                                    ("clip_sources", clip_sources, CLIP_FAKES)):
+        if isinstance(sources, str) or not isinstance(sources, (list, tuple)):
+            raise ValueError(f"round_plan: {name} must be a tuple of names from {allowed}, got {sources!r}")
         bad = [s for s in sources if s not in allowed]
         if bad or len(set(sources)) != len(tuple(sources)):
             raise ValueError(f"round_plan: {name} must be distinct names from {allowed}, got {tuple(sources)}")
@@ -168,6 +170,22 @@ def _clip_item(entry: PlanEntry, swapper, converter, seconds: float, size: int, 
     return clip
 
 
+def _check_makers(swapper, generator, converter) -> None:
+    """Each model given is of its kind (imported only when given, so a round of real images needs none)."""
+    if swapper is not None:
+        from .swap import SwapModel
+
+        check_object(swapper, "swapper", SwapModel, "swap.pretrained()", "make_round")
+    if generator is not None:
+        from .gan import Generator
+
+        check_object(generator, "generator", Generator, "gan.pretrained_run().G", "make_round")
+    if converter is not None:
+        from .voice import Converter
+
+        check_object(converter, "converter", Converter, "voice.fit_converter(...)", "make_round")
+
+
 def make_round(plan, swapper=None, generator=None, converter=None, *, clip_seconds: float = 2.0,
                clip_size: int = 64, actor: str = "ben") -> list[Item]:
     """Render a ``round_plan``: images as PNGs, clips as embedded mp4s with sound, each with its truth (lab 01).
@@ -177,9 +195,14 @@ def make_round(plan, swapper=None, generator=None, converter=None, *, clip_secon
     (``voice.fit_converter`` from ``actor`` to that person) makes the fake voices. Each is needed only if the
     plan holds items that use it. The same plan and models give the same items.
     """
+    if not isinstance(plan, (list, tuple)) or not plan or not all(isinstance(e, PlanEntry) for e in plan):
+        raise ValueError(f"make_round: plan: give the list that round_plan(...) returns, got {plan!r:.60}")
     plan = list(plan)
-    if not plan or not all(isinstance(e, PlanEntry) for e in plan):
-        raise ValueError("make_round: give the list that round_plan(...) returns")
+    _check_makers(swapper, generator, converter)
+    clip_seconds = check_scalar(clip_seconds, "clip_seconds", float, min_val=0.5, max_val=30.0, fn="make_round")
+    clip_size = check_scalar(clip_size, "clip_size", int, min_val=16, max_val=256, fn="make_round")
+    if not isinstance(actor, str) or actor not in synth.CAST:
+        raise ValueError(f"make_round: actor must be a cast member, one of {sorted(synth.CAST)}, got {actor!r}")
     needs = {"swapper": any(e.format == "autoencoder swap" or e.media == "clip" for e in plan),
              "generator": any(e.format == "GAN sample" for e in plan),
              "converter": any(e.media == "clip" and e.source in ("(1) fake voice", "(3) both") for e in plan)}
@@ -211,13 +234,9 @@ def wilson_interval(correct: int, n: int, z: float = 1.96) -> tuple[float, float
     Unlike p ± z·sqrt(p(1−p)/n), it never leaves [0, 1] and does not collapse to a point at 0 or n correct.
     With n = 0 there is no information: (0, 1).
     """
-    for name, v in (("correct", correct), ("n", n)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-            raise ValueError(f"wilson_interval: {name} must be a whole number ≥ 0, got {v!r}")
-    if correct > n:
-        raise ValueError(f"wilson_interval: correct ({correct}) cannot exceed n ({n})")
-    if not (isinstance(z, (int, float)) and z > 0):
-        raise ValueError(f"wilson_interval: z must be positive, got {z!r}")
+    n = check_scalar(n, "n", int, min_val=0, fn="wilson_interval")
+    correct = check_scalar(correct, "correct", int, min_val=0, max_val=n, fn="wilson_interval")  # at most n
+    z = check_scalar(z, "z", float, min_val=0.0, max_val=10.0, include_boundaries="right", fn="wilson_interval")
     if n == 0:
         return 0.0, 1.0
     p, z2 = correct / n, z * z
@@ -270,16 +289,22 @@ def _as_answer(a) -> Answer:
     if isinstance(a, Answer):
         return a
     if isinstance(a, dict):
-        try:
-            return Answer(str(a["item"]), str(a.get("media", "image")), str(a.get("source", "?")), bool(a["fake"]),
-                          bool(a["guess_fake"]), float(a.get("seconds", 0.0)))
-        except KeyError as exc:
-            raise ValueError(f"score: an answer dict needs 'item', 'fake' and 'guess_fake'; missing {exc}") from None
+        missing = [k for k in ("item", "fake", "guess_fake") if k not in a]
+        if missing:
+            raise ValueError(f"score: an answer dict needs 'item', 'fake' and 'guess_fake'; missing {missing}")
+        for key in ("fake", "guess_fake"):
+            if not isinstance(a[key], (bool, np.bool_)):
+                raise ValueError(f"score: an answer's {key} must be True or False, got {a[key]!r}")
+        seconds = check_scalar(a.get("seconds", 0.0), "seconds", float, min_val=0.0, fn="score: an answer's")
+        return Answer(str(a["item"]), str(a.get("media", "image")), str(a.get("source", "?")), bool(a["fake"]),
+                      bool(a["guess_fake"]), seconds)
     raise ValueError(f"score: answers must be game.Answer objects or dicts, got {type(a).__name__}")
 
 
 def score(answers) -> Score:
     """Score answers: accuracy, its Wilson interval, missed fakes, false alarms, time, per source and media (lab 01)."""
+    if isinstance(answers, (str, dict)) or not isinstance(answers, (list, tuple)):
+        raise ValueError(f"score: answers must be a list of game.Answer objects or dicts, got {type(answers).__name__}")
     answers = [_as_answer(a) for a in answers]
     n, k = len(answers), sum(a.correct for a in answers)
     by_source: dict = {}
@@ -314,10 +339,16 @@ class Game:
 
     def __init__(self, items, *, seed: int | None = None, save: bool = True, path=None, clock=time.monotonic,
                  player: str = "me", mode: str | None = None):
+        if not isinstance(items, (list, tuple)) or not items or not all(isinstance(i, Item) for i in items):
+            raise ValueError(f"Game: items: give the items that make_round(...) returns, got {items!r:.60}")
+        if not callable(clock):
+            raise ValueError(f"Game: clock must be a function that returns seconds, like time.monotonic; got {clock!r}")
+        if not isinstance(player, str) or not player.strip():
+            raise ValueError(f"Game: player must be a name (a non-empty str), got {player!r}")
         self.items = list(items)
-        if not self.items or not all(isinstance(i, Item) for i in self.items):
-            raise ValueError("Game: give the items that make_round(...) returns")
-        self.seed, self.save_enabled, self.path, self.clock, self.player = seed, bool(save), path, clock, str(player)
+        self.seed = None if seed is None else check_seed(seed)
+        self.path = None if path is None else as_path(path, "Game: path")
+        self.save_enabled, self.clock, self.player = bool(save), clock, player
         self.mode = config.resolve_mode(mode)
         self.answers: list[Answer] = []
         self.id = uuid.uuid4().hex[:12]
@@ -376,4 +407,4 @@ class Game:
         """Write this session into the baseline file (added, or updated in place by its id) (lab 01)."""
         from .baseline import save_session  # the store reads scores from here: imported when first saving
 
-        return save_session(self.record(), path or self.path)
+        return save_session(self.record(), self.path if path is None else as_path(path, "Game.save: path"))

@@ -27,7 +27,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import checkpoints, config, datasets, synth
-from .validate import check_images, check_seed, evaluating, to_tensor
+from .validate import check_finite, check_images, check_object, check_scalar, check_seed, evaluating, to_tensor
 
 TONE_BANDS = (0.0, 1 / 3, 2 / 3, 1.0001)  # light, medium, deep (thirds of the Monk scale)
 TONE_NAMES = ("light", "medium", "deep")
@@ -43,6 +43,9 @@ def _torch():
 
 def small_cnn(n_out: int, size: int = 64, width: int = 16):
     """A four-block CNN (conv, batch norm, ReLU, pool) ending in a linear layer: every judge's body (lab 03)."""
+    n_out = check_scalar(n_out, "n_out", int, min_val=1, fn="small_cnn")
+    check_scalar(size, "size", int, min_val=16, max_val=1024, fn="small_cnn")  # four poolings halve it four times
+    width = check_scalar(width, "width", int, min_val=1, max_val=256, fn="small_cnn")
     torch, nn = _torch()
     layers, c = [], 3
     for i in range(4):
@@ -77,6 +80,7 @@ class Judge:
 
     def raw(self, images, masks=None, batch: int = 256) -> np.ndarray:
         """The network's outputs (logits or values) for N×H×W×3 images (lab 03)."""
+        batch = check_scalar(batch, "batch", int, min_val=1, fn=f"{self.name} judge")
         imgs = self._inputs(images, masks)
         with evaluating(self.net):
             outs = [self.net(to_tensor(imgs[a:a + batch])).float().numpy() for a in range(0, len(imgs), batch)]
@@ -95,6 +99,7 @@ class Judge:
 
     def features(self, images, masks=None, batch: int = 256) -> np.ndarray:
         """The penultimate-layer features, N×width·8: the space Fréchet distances are measured in (lab 04)."""
+        batch = check_scalar(batch, "batch", int, min_val=1, fn=f"{self.name} judge")
         imgs = self._inputs(images, masks)
         body = self.net[:-1]
         with evaluating(self.net):
@@ -106,6 +111,17 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
         batch: int = 64, lr: float = 2e-3):
     """Train a judge's network on real images with light augmentation (lab 03)."""
     torch, nn = _torch()
+    net = check_object(net, "net", nn.Module, "small_cnn(n_out, size)", "fit")
+    if kind not in ("classes", "regression"):
+        raise ValueError(f"fit: kind must be 'classes' or 'regression', got {kind!r}")
+    images = check_images(images, "fit: images")
+    targets = check_finite(targets if isinstance(targets, np.ndarray) else np.asarray(targets), "targets", "fit")
+    if len(targets) != len(images) or (kind == "classes" and (targets.ndim != 1 or targets.dtype.kind not in "iu")):
+        raise ValueError(f"fit: targets must hold one {'class index (integer)' if kind == 'classes' else 'value'} per "
+                         f"image: {len(images)}, got an array of shape {targets.shape} and dtype {targets.dtype}")
+    epochs = check_scalar(epochs, "epochs", int, min_val=1, fn="fit")
+    seed, batch = check_seed(seed), check_scalar(batch, "batch", int, min_val=1, fn="fit")
+    lr = check_scalar(lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="fit")
     torch.manual_seed(seed)
     x_all = to_tensor(images)
     y_all = torch.from_numpy(targets).long() if kind == "classes" else torch.from_numpy(targets).float()
@@ -151,10 +167,26 @@ def _cached(name: str, settings: dict, build):
     return judge
 
 
+def _check_judge_settings(fn: str, size, seed, zoom=1.5, **counts) -> None:
+    """A judge's image size, seed, crop zoom and training counts (None: the mode's default)."""
+    check_scalar(size, "size", int, min_val=16, max_val=256, fn=fn)
+    check_seed(seed)
+    check_scalar(zoom, "zoom", float, min_val=0.5, max_val=4.0, fn=fn)
+    for name, value in counts.items():
+        check_scalar(value, name, int, min_val=10 if name == "n" else 5, max_val=100_000, allow_none=True, fn=fn)
+
+
 def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | None = None, seed: int = 0,
                    mode: str | None = None) -> Judge:
     """Which of ``names`` (cast members) is this face? Trained on masked real faces only (lab 03)."""
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or len(names) < 2:
+        raise ValueError(f"identity_judge: names must be a list of at least two cast names, e.g. ['farah', 'gus'], "
+                         f"got {names!r:.60}")
+    unknown = [n for n in names if not isinstance(n, str) or n not in synth.CAST]
+    if unknown:
+        raise ValueError(f"identity_judge: names: {unknown} are not cast members; choose from {sorted(synth.CAST)}")
     names = tuple(names)
+    _check_judge_settings("identity_judge", size, seed, zoom=zoom, per_person=per_person)
     fast = config.is_fast(mode)
     per_person = per_person or (150 if fast else 300)  # FAST: held-out accuracy 0.99
     epochs = 4 if fast else 8
@@ -182,6 +214,7 @@ def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | N
 def expression_judge(size: int = 64, zoom: float = 1.5, n: int | None = None, seed: int = 0,
                      mode: str | None = None) -> Judge:
     """Reads mouth opening and eye opening (0-1) off a masked face; trained on many real identities (lab 03)."""
+    _check_judge_settings("expression_judge", size, seed, zoom=zoom, n=n)
     fast = config.is_fast(mode)
     n = n or (1500 if fast else 4000)  # FAST: held-out mouth r 0.90, eyes r 0.75
     epochs = 4 if fast else 10
@@ -211,7 +244,8 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets (the FID formula) (lab 04)."""
     from scipy import linalg
 
-    a, b = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
+    a = check_finite(feats_a, "feats_a", "frechet_distance").astype(np.float64)
+    b = check_finite(feats_b, "feats_b", "frechet_distance").astype(np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
         raise ValueError(f"frechet_distance: expected two N×D feature arrays with the same D, got {a.shape} and {b.shape}")
     if min(len(a), len(b)) < 2:
@@ -228,6 +262,7 @@ def frechet_distance(feats_a: np.ndarray, feats_b: np.ndarray) -> float:
 
 def attribute_bin(ident) -> int:
     """The attribute bin of an identity: skin-tone band × hair colour, 3 × 6 = 18 bins (lab 04)."""
+    ident = check_object(ident, "ident", synth.Identity, "synth.identity(seed) or synth.cast(name)", "attribute_bin")
     band = int(np.searchsorted(TONE_BANDS, ident.skin_tone, side="right") - 1)
     return band * len(synth.HAIR_COLORS) + list(synth.HAIR_COLORS).index(ident.hair_color_name)
 
@@ -239,6 +274,7 @@ def attribute_names() -> tuple:
 
 def attribute_judge(size: int = 64, n: int | None = None, seed: int = 0, mode: str | None = None) -> Judge:
     """Skin-tone band × hair colour of a whole (unaligned) face image, 18 classes; real faces only (lab 04)."""
+    _check_judge_settings("attribute_judge", size, seed, n=n)
     fast = config.is_fast(mode)
     n = n or (900 if fast else 6000)
     epochs = 4 if fast else 10
@@ -320,6 +356,7 @@ def face_judge(size: int = 64, n: int | None = None, seed: int = 0, mode: str | 
 
     It has not yet been taught damaged faces: ``damaged_rejection`` measures how many of them it still accepts.
     """
+    _check_judge_settings("face_judge", size, seed, n=n)
     fast = config.is_fast(mode)
     n = n or (600 if fast else 3000)
     epochs = 3 if fast else 6
@@ -344,6 +381,11 @@ def face_judge(size: int = 64, n: int | None = None, seed: int = 0, mode: str | 
 # Measures of a set of generated faces (lab 04), appended: they use the judges above, trained on real
 # renders only.
 
+def _judge_or(judge, default, fn: str) -> Judge:
+    """The judge given, or the default one when None."""
+    return default() if judge is None else check_object(judge, "judge", Judge, f"judges.{default.__name__}()", fn)
+
+
 def _judge_input(images, judge: Judge, name: str) -> np.ndarray:
     """Images at the judge's size: smaller or larger square images are resized (bilinear) to fit."""
     import cv2
@@ -358,7 +400,7 @@ def _judge_input(images, judge: Judge, name: str) -> np.ndarray:
 
 def attribute_shares(images, judge: Judge | None = None) -> np.ndarray:
     """The share of images the attribute judge puts in each of the 18 bins (sums to 1) (lab 04)."""
-    judge = judge or attribute_judge()
+    judge = _judge_or(judge, attribute_judge, "attribute_shares")
     imgs = _judge_input(images, judge, "attribute_shares: images")
     if len(imgs) == 0:
         raise ValueError("attribute_shares: no images given")
@@ -373,8 +415,8 @@ def attribute_coverage(images, judge: Judge | None = None, min_share: float = 0.
     as present only if the generator draws it regularly, not once by the judge's error. ``min_share=0``
     counts a bin present with a single image.
     """
-    if not 0 <= min_share < 1:
-        raise ValueError(f"attribute_coverage: min_share must lie in [0, 1), got {min_share!r}")
+    min_share = check_scalar(min_share, "min_share", float, min_val=0.0, max_val=1.0, include_boundaries="left",
+                             fn="attribute_coverage")
     shares = attribute_shares(images, judge)
     present = shares > 0 if min_share == 0 else shares >= min_share
     return float(present.mean())
@@ -382,7 +424,7 @@ def attribute_coverage(images, judge: Judge | None = None, min_share: float = 0.
 
 def face_rate(images, judge: Judge | None = None) -> float:
     """Share of images the face judge calls a face (lab 04)."""
-    judge = judge or face_judge()
+    judge = _judge_or(judge, face_judge, "face_rate")
     imgs = _judge_input(images, judge, "face_rate: images")
     if len(imgs) == 0:
         raise ValueError("face_rate: no images given")
@@ -391,7 +433,7 @@ def face_rate(images, judge: Judge | None = None) -> float:
 
 def damaged_rejection(damaged, judge: Judge | None = None) -> float:
     """Share of damaged faces (``damaged_faces``) the face judge rejects: can the yardstick fail? (lab 04)"""
-    return 1.0 - face_rate(damaged, judge)
+    return 1.0 - face_rate(check_images(damaged, "damaged_rejection: damaged"), judge)
 
 
 def _check_features(feats, name: str, k: int) -> np.ndarray:
@@ -444,7 +486,7 @@ def precision_recall(real_feats, fake_feats, k: int = 3) -> tuple[float, float]:
 
 def fd_features(images, judge: Judge | None = None) -> np.ndarray:
     """The features lab 04 measures Fréchet distances in: the attribute judge's penultimate layer (lab 04)."""
-    judge = judge or attribute_judge()
+    judge = _judge_or(judge, attribute_judge, "fd_features")
     return judge.features(_judge_input(images, judge, "fd_features: images"))
 
 
@@ -522,6 +564,7 @@ def speaker_judge(n_others: int | None = None, per_speaker: int | None = None, h
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    seed = check_seed(seed)
     defaults = SPEAKER_JUDGE_SETTINGS[config.resolve_mode(mode)]
     n_others = defaults["n_others"] if n_others is None else n_others
     per_speaker = defaults["per_speaker"] if per_speaker is None else per_speaker
@@ -569,12 +612,12 @@ def recalibrate(model, images, batch: int = 256):
     is changed in memory only, never in the cache, and returned in eval mode.
     """
     torch, nn = _torch()
-    if isinstance(model, Judge):
-        net, imgs = model.net, model._inputs(images)
-    elif isinstance(model, nn.Module):
-        net, imgs = model, check_images(images, "recalibrate: images")
-    else:
-        raise TypeError(f"recalibrate: give a Judge or a torch network (small_cnn), got {type(model).__name__}")
+    check_object(model, "model", (Judge, nn.Module), "judges.face_judge() or small_cnn(...)", "recalibrate")
+    batch = check_scalar(batch, "batch", int, min_val=1, fn="recalibrate")
+    net, imgs = (model.net, model._inputs(images)) if isinstance(model, Judge) else (
+        model, check_images(images, "recalibrate: images"))
+    if not len(imgs):
+        raise ValueError("recalibrate: images is empty; give images like the training set (a few hundred)")
     norms = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)]
     for m in norms:
         m.reset_running_stats()

@@ -58,9 +58,13 @@ def write_mp4(path, frames, audio=None, fps: int = FPS, sr: int = SAMPLE_RATE, m
     """
     import imageio_ffmpeg
 
-    frames = check_images(frames, "frames")
-    if not (isinstance(fps, (int, np.integer)) and 1 <= fps <= 120):
-        raise ValueError(f"write_mp4: fps must be a whole number from 1 to 120, got {fps!r}")
+    frames = check_images(frames, "write_mp4: frames")
+    if not len(frames):
+        raise ValueError("write_mp4: frames is empty; a video needs at least one frame")
+    fps = check_scalar(fps, "fps", int, min_val=1, max_val=120, fn="write_mp4")
+    min_size = check_scalar(min_size, "min_size", int, min_val=1, max_val=4096, fn="write_mp4")
+    crf = check_scalar(crf, "crf", int, min_val=0, max_val=51, fn="write_mp4")  # x264's quality scale
+    audio = None if audio is None else check_audio(audio, sr, "write_mp4: audio")
     u8 = to_uint8(_upscale(frames, min_size))
     path = as_path(path)
     with temporary_folder(prefix="deepfake-lab-mp4-") as tmp_dir, atomic_path(path) as tmp_video:
@@ -118,6 +122,7 @@ def probe(path) -> dict:
 def read_audio(path, sr: int = SAMPLE_RATE) -> np.ndarray:
     """Decode the audio track of any media file to mono float32 at ``sr`` (labs 05 and 08)."""
     path = existing_file(path, what="media file")
+    sr = check_scalar(sr, "sr", int, min_val=1000, max_val=192_000, fn="read_audio")
     res = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(sr), "-f", "s16le", "-"],
                          capture_output=True)
     if res.returncode != 0:
@@ -179,6 +184,7 @@ def png_bytes(img, scale: int = 1) -> bytes:
     import imageio.v3 as iio
 
     u8 = to_uint8(check_image(img))
+    scale = check_scalar(scale, "scale", int, min_val=1, max_val=64, fn="png_bytes")
     if scale > 1:
         u8 = u8.repeat(scale, 0).repeat(scale, 1)
     buf = io.BytesIO()
@@ -192,7 +198,12 @@ def show_images(images, titles=None, ncols: int | None = None, size: float = 1.6
 
     imgs = check_images(images)
     n = len(imgs)
-    ncols = ncols or min(n, 8)
+    if not n:
+        raise ValueError("show_images: images is empty; give at least one image")
+    ncols = check_scalar(ncols, "ncols", int, min_val=1, allow_none=True, fn="show_images") or min(n, 8)
+    size = check_scalar(size, "size", float, min_val=0.0, max_val=20.0, include_boundaries="right", fn="show_images")
+    if titles is not None and (isinstance(titles, str) or not hasattr(titles, "__len__") or len(titles) != n):
+        raise ValueError(f"show_images: titles must be a list of {n} titles, one per image, got {titles!r:.60}")
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
                              squeeze=False)

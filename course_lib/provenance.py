@@ -21,7 +21,6 @@ import base64
 import datetime as _dt
 import io
 import json
-import os
 import subprocess
 import tempfile
 from functools import lru_cache
@@ -32,8 +31,9 @@ import numpy as np
 from scipy import fft as _fft
 from scipy import ndimage, signal, stats
 
-from .files import sha256_file, write_bytes_atomic
-from .validate import SAMPLE_RATE, check_audio, check_image, check_images, check_mask, check_seed
+from .files import as_path, existing_file, sha256_file, write_bytes_atomic
+from .validate import (SAMPLE_RATE, check_audio, check_finite, check_image, check_images, check_mask, check_scalar,
+                       check_seed)
 
 BLOCK = 8
 # Zig-zag positions 1 to 9 of an 8×8 DCT block: the lowest AC frequencies, which JPEG quantises finely and
@@ -63,21 +63,26 @@ def hamming_encode(bits) -> np.ndarray:
 
 def hamming_decode(soft) -> np.ndarray:
     """Decode 7-bit words from soft votes (>0 means 1) by picking the nearest of the 16 codewords (lab 08)."""
-    soft = np.asarray(soft, np.float64).reshape(-1, 7)
+    soft = check_finite(soft, "soft", "hamming_decode").astype(np.float64)
+    if soft.ndim != 1 or not soft.size or soft.size % 7:
+        raise ValueError(f"hamming_decode: soft must be a 1-D array of votes whose length is a multiple of 7, got "
+                         f"shape {soft.shape}")
+    soft = soft.reshape(-1, 7)
     scores = soft @ (2.0 * _CODEBOOK.T - 1.0)  # agreement of the votes with each codeword's ±1 pattern
     return _CODEBOOK[np.argmax(scores, axis=1), :4].ravel().astype(np.uint8)
 
 
 def random_bits(n: int = N_BITS, seed: int = 0) -> np.ndarray:
     """``n`` random payload bits (0/1, uint8) to embed, e.g. an ID of the camera or the newsroom (lab 08)."""
-    if not isinstance(n, (int, np.integer)) or n < 4 or n % 4:
-        raise ValueError(f"n must be a positive multiple of 4 (Hamming codes 4 bits at a time), got {n!r}")
-    return np.random.default_rng(check_seed(seed)).integers(0, 2, int(n), dtype=np.uint8)
+    n = check_scalar(n, "n", int, min_val=4, fn="random_bits")
+    if n % 4:
+        raise ValueError(f"random_bits: n must be a multiple of 4 (Hamming codes 4 bits at a time), got {n}")
+    return np.random.default_rng(check_seed(seed)).integers(0, 2, n, dtype=np.uint8)
 
 
 def bit_accuracy(decoded, sent) -> float:
     """Share of payload bits decoded correctly: 1.0 is perfect, about 0.5 is chance (lab 08)."""
-    decoded, sent = np.asarray(decoded).ravel(), _check_bits(sent, "sent")
+    decoded, sent = _check_bits(np.ravel(decoded), "decoded"), _check_bits(sent, "sent")
     if decoded.shape != sent.shape:
         raise ValueError(f"decoded has {decoded.size} bits but sent has {sent.size}: compare payloads of one length")
     return float(np.mean(decoded.astype(np.uint8) == sent))
@@ -120,8 +125,7 @@ def step_for_psnr(psnr: float = PSNR_DB) -> float:
     noise of variance Δ²/12; 9 of every 64 coefficients move, and the DCT keeps energy, so the pixel
     MSE is (9/64)·Δ²/12. Solving 10·log10(1/MSE) = psnr gives Δ.
     """
-    if not isinstance(psnr, (int, float)) or not 20 <= psnr <= 60:
-        raise ValueError(f"psnr must be a number of dB between 20 and 60 (40 is invisible), got {psnr!r}")
+    psnr = check_scalar(psnr, "psnr", float, min_val=20.0, max_val=60.0, fn="step_for_psnr")  # 40 is invisible
     mse = 10.0 ** (-psnr / 10.0)
     return float(np.sqrt(12.0 * mse * BLOCK * BLOCK / len(COEFFS)))
 
@@ -213,8 +217,7 @@ def detect(image, key: int, n_bits: int = N_BITS, psnr: float = PSNR_DB, fpr: fl
     """
     img, key = check_image(image), _check_key(key)
     _check_size(img)
-    if not 0 < fpr < 0.5:
-        raise ValueError(f"fpr must be a false-positive rate between 0 and 0.5 (e.g. 0.001), got {fpr!r}")
+    fpr = check_scalar(fpr, "fpr", float, min_val=0.0, max_val=0.5, include_boundaries="neither", fn="detect")
     n_coded = _n_coded(n_bits)
     angle, index = _phases(img, key, n_coded, step_for_psnr(psnr))
     score = float(np.cos(2 * angle).sum() / np.sqrt(angle.size / 2))
@@ -237,8 +240,8 @@ def tamper_map(image, key: int, n_bits: int = N_BITS, psnr: float = PSNR_DB, lev
     """
     img, key = check_image(image), _check_key(key)
     _check_size(img)
-    if not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"level must be a block score between 0 and 1 (0.3 is the default), got {level!r}")
+    level = check_scalar(level, "level", float, min_val=0.0, max_val=1.0, include_boundaries="neither",
+                         fn="tamper_map")  # a block score; 0.3 is the default
     n_coded = _n_coded(n_bits)
     angle, _ = _phases(img, key, n_coded, step_for_psnr(psnr))
     block_score = ndimage.uniform_filter(np.cos(2 * angle).mean(axis=2), size=3, mode="nearest")
@@ -250,8 +253,8 @@ def tamper_map(image, key: int, n_bits: int = N_BITS, psnr: float = PSNR_DB, lev
 
 def iou(pred, truth) -> float:
     """Intersection over union of two H×W masks (thresholded at 0.5): 1 is a perfect match (lab 08)."""
-    pred = check_mask(np.asarray(pred, np.float32), name="pred") > 0.5
-    truth = check_mask(np.asarray(truth, np.float32), pred.shape, name="truth") > 0.5
+    pred = check_mask(pred, name="iou: pred") > 0.5
+    truth = check_mask(truth, pred.shape, name="iou: truth") > 0.5
     union = np.logical_or(pred, truth).sum()
     return float(np.logical_and(pred, truth).sum() / union) if union else 1.0
 
@@ -273,8 +276,7 @@ def jpeg(image, quality: int = 70) -> np.ndarray:
     import cv2
 
     img = check_image(image)
-    if not isinstance(quality, (int, np.integer)) or not 1 <= quality <= 100:
-        raise ValueError(f"quality must be an integer from 1 to 100, got {quality!r}")
+    quality = check_scalar(quality, "quality", int, min_val=1, max_val=100, fn="jpeg")
     bgr = np.round(img[..., ::-1] * 255).astype(np.uint8)
     ok, buf = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
     return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].astype(np.float32) / 255.0
@@ -285,8 +287,7 @@ def resize(image, scale: float = 0.75) -> np.ndarray:
     import cv2
 
     img = check_image(image)
-    if not isinstance(scale, (int, float)) or not 0.1 <= scale <= 4:
-        raise ValueError(f"scale must be a factor between 0.1 and 4, got {scale!r}")
+    scale = check_scalar(scale, "scale", float, min_val=0.1, max_val=4.0, fn="resize")
     h, w = img.shape[:2]
     small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     return np.clip(cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC), 0, 1).astype(np.float32)
@@ -299,8 +300,7 @@ def crop(image, frac: float = 0.1) -> np.ndarray:
     have to search every shift, which it does not.
     """
     img = check_image(image)
-    if not isinstance(frac, (int, float)) or not 0 <= frac < 0.9:
-        raise ValueError(f"frac must be the share to cut, from 0 to 0.9, got {frac!r}")
+    frac = check_scalar(frac, "frac", float, min_val=0.0, max_val=0.9, include_boundaries="left", fn="crop")
     h, w = img.shape[:2]
     return img[:max(1, round(h * (1 - frac))), :max(1, round(w * (1 - frac)))].copy()
 
@@ -308,8 +308,7 @@ def crop(image, frac: float = 0.1) -> np.ndarray:
 def noise(image, sigma: float = 0.01, seed: int = 0) -> np.ndarray:
     """Add Gaussian noise of standard deviation ``sigma`` (in [0, 1] units; 0.01 is 2.5 grey levels) (lab 08)."""
     img = check_image(image)
-    if not isinstance(sigma, (int, float)) or not 0 <= sigma <= 1:
-        raise ValueError(f"sigma must be between 0 and 1, got {sigma!r}")
+    sigma = check_scalar(sigma, "sigma", float, min_val=0.0, max_val=1.0, fn="noise")
     rng = np.random.default_rng(check_seed(seed))
     return np.clip(img + rng.normal(0, sigma, img.shape), 0, 1).astype(np.float32)
 
@@ -317,16 +316,14 @@ def noise(image, sigma: float = 0.01, seed: int = 0) -> np.ndarray:
 def blur(image, sigma: float = 1.0) -> np.ndarray:
     """Gaussian blur of ``sigma`` pixels (lab 08)."""
     img = check_image(image)
-    if not isinstance(sigma, (int, float)) or not 0 <= sigma <= 20:
-        raise ValueError(f"sigma must be between 0 and 20 pixels, got {sigma!r}")
+    sigma = check_scalar(sigma, "sigma", float, min_val=0.0, max_val=20.0, fn="blur")  # in pixels
     return ndimage.gaussian_filter(img, (sigma, sigma, 0)).astype(np.float32)
 
 
 def brightness(image, delta: float = 0.1) -> np.ndarray:
     """Add ``delta`` to every pixel (clipped to [0, 1]) (lab 08)."""
     img = check_image(image)
-    if not isinstance(delta, (int, float)) or not -1 <= delta <= 1:
-        raise ValueError(f"delta must be between -1 and 1, got {delta!r}")
+    delta = check_scalar(delta, "delta", float, min_val=-1.0, max_val=1.0, fn="brightness")
     return np.clip(img + delta, 0, 1).astype(np.float32)
 
 
@@ -370,8 +367,9 @@ def embed_audio(audio, bits, key: int, strength: float = AUDIO_STRENGTH, margin:
     (informed embedding), a few rounds, from ``strength`` up to at most 0.45.
     """
     x, coded, key = check_audio(audio), hamming_encode(bits), _check_key(key)
-    if not isinstance(strength, (int, float)) or not 0 < strength < 0.45:
-        raise ValueError(f"strength must be between 0 and 0.45 (0.05 is about 26 dB before boosts), got {strength!r}")
+    strength = check_scalar(strength, "strength", float, min_val=0.0, max_val=0.45, include_boundaries="neither",
+                            fn="embed_audio")  # 0.05 is about 26 dB before boosts
+    margin = check_scalar(margin, "margin", float, min_val=0.0, max_val=1.0, fn="embed_audio")
     _, _, z = _stft(x)
     lo, rows, cols, chips, index = _tiles(z, coded.size, key)
     sign = 2.0 * coded - 1.0  # bit 1 follows the chips, bit 0 goes against them
@@ -428,8 +426,7 @@ def aac(audio, kbps: int = 96) -> np.ndarray:
     from .media import ffmpeg_exe, read_audio, write_wav
 
     x = check_audio(audio)
-    if not isinstance(kbps, (int, np.integer)) or not 16 <= kbps <= 320:
-        raise ValueError(f"kbps must be an AAC bit rate from 16 to 320 (64 to 128 is typical), got {kbps!r}")
+    kbps = check_scalar(kbps, "kbps", int, min_val=16, max_val=320, fn="aac")  # 64 to 128 is typical
     with tempfile.TemporaryDirectory(prefix="course-aac-") as tmp:
         wav, m4a = Path(tmp) / "in.wav", Path(tmp) / "out.m4a"
         write_wav(wav, x)
@@ -446,8 +443,7 @@ def resample(audio, sr: int = 8000) -> np.ndarray:
     from math import gcd
 
     x = check_audio(audio)
-    if not isinstance(sr, (int, np.integer)) or not 4000 <= sr <= 96000:
-        raise ValueError(f"sr must be a sample rate from 4000 to 96000 Hz, got {sr!r}")
+    sr = check_scalar(sr, "sr", int, min_val=4000, max_val=96000, fn="resample")
     g = gcd(int(sr), SAMPLE_RATE)
     y = signal.resample_poly(x, sr // g, SAMPLE_RATE // g)
     return _fit(np.clip(signal.resample_poly(y, SAMPLE_RATE // g, sr // g), -1, 1), x.size)
@@ -456,8 +452,7 @@ def resample(audio, sr: int = 8000) -> np.ndarray:
 def audio_noise(audio, snr_db: float = 30.0, seed: int = 0) -> np.ndarray:
     """Add white noise at ``snr_db`` dB below the audio's power (lab 08)."""
     x = check_audio(audio)
-    if not isinstance(snr_db, (int, float)) or not -10 <= snr_db <= 80:
-        raise ValueError(f"snr_db must be between -10 and 80 dB, got {snr_db!r}")
+    snr_db = check_scalar(snr_db, "snr_db", float, min_val=-10.0, max_val=80.0, fn="audio_noise")
     sigma = np.sqrt(np.mean(x.astype(np.float64) ** 2) / 10 ** (snr_db / 10))
     rng = np.random.default_rng(check_seed(seed))
     return np.clip(x + rng.normal(0, sigma, x.shape), -1, 1).astype(np.float32)
@@ -493,7 +488,9 @@ def phash(image) -> int:
 
 def phash_distance(a: int, b: int) -> int:
     """How many of the 64 perceptual-hash bits differ: under about 10 means the same picture (lab 08)."""
-    return bin(int(a) ^ int(b)).count("1")
+    a = check_scalar(a, "a", int, min_val=0, max_val=2**64 - 1, fn="phash_distance")
+    b = check_scalar(b, "b", int, min_val=0, max_val=2**64 - 1, fn="phash_distance")
+    return bin(a ^ b).count("1")
 
 
 def _first_frame(path: Path) -> np.ndarray:
@@ -503,16 +500,15 @@ def _first_frame(path: Path) -> np.ndarray:
         return read_video(path, max_frames=1)[0][0]
     import imageio.v3 as iio
 
-    return np.asarray(iio.imread(path))[..., :3]
+    try:
+        return np.asarray(iio.imread(path))[..., :3]
+    except Exception as exc:  # noqa: BLE001 - imageio raises many kinds for a file it cannot decode
+        raise ValueError(f"path: cannot read {path.name} as an image or video ({type(exc).__name__}); give a "
+                         ".png, .jpg or .mp4 file") from None
 
 
 def _check_file(path, name: str = "path") -> Path:
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{name} must be a file path (str or Path), got {type(path).__name__}")
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{name} {str(path)!r} is not a file; write the image or clip first")
-    return path
+    return existing_file(path, name, "file (write the image or clip first)")
 
 
 def make_manifest(path, creator: str, actions=("created",), when: str | None = None) -> dict:
@@ -520,13 +516,17 @@ def make_manifest(path, creator: str, actions=("created",), when: str | None = N
     path = _check_file(path)
     if not isinstance(creator, str) or not creator:
         raise ValueError("creator must be a non-empty string, e.g. 'Deepfake Lab newsroom'")
+    if isinstance(actions, str) or not isinstance(actions, (list, tuple)):
+        raise ValueError(f"actions must be a list of what was done, e.g. ['created'], got {actions!r}")
+    if when is not None and not isinstance(when, str):
+        raise ValueError(f"when must be None or an ISO time string, e.g. '2026-01-01T12:00:00+00:00', got {when!r}")
     return {"creator": creator, "time": when or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "actions": [str(a) for a in actions], "file": path.name,
             "sha256": sha256_file(path), "phash": f"{phash(_first_frame(path)):016x}"}
 
 
 def _canonical(manifest: dict) -> bytes:
-    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode()
 
 
 def new_signing_key():
@@ -544,7 +544,12 @@ def sign_manifest(manifest: dict, private_key) -> dict:
         raise TypeError(f"manifest must be a dict (from make_manifest), got {type(manifest).__name__}")
     if not isinstance(private_key, Ed25519PrivateKey):
         raise TypeError("private_key must be an Ed25519 private key (provenance.new_signing_key())")
-    return {"manifest": manifest, "signature": base64.b64encode(private_key.sign(_canonical(manifest))).decode()}
+    try:
+        blob = _canonical(manifest)
+    except (TypeError, ValueError) as exc:  # a value JSON cannot hold (an object, NaN)
+        raise ValueError(f"manifest holds a value that canonical JSON cannot carry ({exc}); keep strings and finite "
+                         "numbers, as make_manifest does") from None
+    return {"manifest": manifest, "signature": base64.b64encode(private_key.sign(blob)).decode()}
 
 
 def verify_manifest(signed: dict, path, public_key) -> Verdict:
@@ -599,8 +604,9 @@ def make_credentials(organisation: str = "Deepfake Lab", days: int = 30) -> Cred
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-    if not isinstance(days, int) or days < 1:
-        raise ValueError(f"days must be a positive number of days of validity, got {days!r}")
+    days = check_scalar(days, "days", int, min_val=1, max_val=3650, fn="make_credentials")  # of validity
+    if not isinstance(organisation, str) or not organisation.strip():
+        raise ValueError(f"make_credentials: organisation must be a name (a non-empty str), got {organisation!r}")
     now = _dt.datetime.now(_dt.timezone.utc)
 
     def name(cn):
@@ -650,7 +656,7 @@ def c2pa_sign(src, dst, credentials: Credentials, creator: str = "Deepfake Lab",
     """
     import c2pa
 
-    src, dst = _check_file(src, "src"), Path(dst)
+    src, dst = _check_file(src, "src"), as_path(dst, "dst")
     if not isinstance(credentials, Credentials):
         raise TypeError("credentials must come from provenance.make_credentials()")
     mime = _mime(src)

@@ -21,10 +21,10 @@ from scipy import signal
 from scipy.stats import iqr
 
 from . import synth
-from .audio import (PitchTrack, as_recordings, decibels, fit_length, hz_to_mel, mel_filterbank, mel_to_hz,
+from .audio import (PitchTrack, _decibels, _fit_length, _hz_to_mel, _mel_to_hz, as_recordings, mel_filterbank,
                     pitch_track)
 from .synth.speech import Speech
-from .validate import SAMPLE_RATE, check_audio, check_scalar, check_seed
+from .validate import SAMPLE_RATE, check_audio, check_finite, check_object, check_scalar, check_seed
 
 # ====================================================================================================
 # 1. A voice from its parts: one vowel from the synthesiser's source and filter
@@ -37,14 +37,15 @@ def _peak(x: np.ndarray, level: float = 0.8) -> np.ndarray:
 def vowel(phone: str = "AA", f0: float = 120.0, formant_scale: float = 1.0, seconds: float = 0.6,
           breathiness: float = 0.02, seed: int = 0) -> np.ndarray:
     """A steady vowel from the source-filter model: a buzz at ``f0`` through the vowel's formants (lab 05)."""
-    if phone not in synth.PHONES or "F" not in synth.PHONES[phone] or synth.PHONES[phone]["kind"] != "vowel":
-        vowels = sorted(k for k, v in synth.PHONES.items() if v["kind"] == "vowel")
-        raise ValueError(f"vowel: {phone!r} is not one of the synthesiser's steady vowels {vowels}")
+    vowels = sorted(k for k, v in synth.PHONES.items() if v["kind"] == "vowel" and "F" in v)
+    if not isinstance(phone, str) or phone not in vowels:
+        raise ValueError(f"vowel: phone must be one of the synthesiser's steady vowels {vowels}, got {phone!r}")
     f0 = check_scalar(f0, "f0", float, min_val=30.0, max_val=1000.0, include_boundaries="right", fn="vowel")
     formant_scale = check_scalar(formant_scale, "formant_scale", float, min_val=0.3, max_val=3.0,
                                  include_boundaries="right", fn="vowel")
     seconds = check_scalar(seconds, "seconds", float, min_val=0.05, max_val=10.0,
                            include_boundaries="right", fn="vowel")
+    breathiness = check_scalar(breathiness, "breathiness", float, min_val=0.0, max_val=1.0, fn="vowel")
     n = int(seconds * SAMPLE_RATE)
     source = synth.glottal_source(np.full(n, f0, np.float32), breathiness=breathiness, seed=check_seed(seed))
     formants = synth.formant_tracks([synth.Segment(phone, 0.0, seconds)], n, formant_scale)
@@ -69,9 +70,24 @@ def lpc_envelopes(power, order: int = LPC_ORDER, sr: int = SAMPLE_RATE, lag_hz: 
     (``lag_hz``) keeps the fit from locking onto single harmonics of a high voice; the normal equations are
     solved with ``scipy.linalg.solve_toeplitz``; the envelope is g / |A(e^jω)|².
     """
+    fn = "lpc_envelopes"
+    power = check_finite(power, "power", fn).astype(np.float64)
+    if power.ndim != 2 or power.shape[0] < 3 or (power.size and power.min() < 0):
+        raise ValueError(f"{fn}: power must be a power spectrogram, F×T non-negative values with F >= 3 "
+                         f"(np.abs(stft) ** 2), got {_shape_or_sign(power)}")
+    order = check_scalar(order, "order", int, min_val=1, max_val=2 * (power.shape[0] - 1) - 1, fn=fn)
+    sr = check_scalar(sr, "sr", int, min_val=1, fn=fn)
+    lag_hz = check_scalar(lag_hz, "lag_hz", float, min_val=0.0, fn=fn)
+    return _lpc_envelopes(power, order, sr, lag_hz)
+
+
+def _shape_or_sign(x: np.ndarray) -> str:
+    return f"shape {x.shape}" if x.ndim != 2 or x.shape[0] < 3 else f"a minimum of {x.min():g}"
+
+
+def _lpc_envelopes(power: np.ndarray, order: int = LPC_ORDER, sr: int = SAMPLE_RATE, lag_hz: float = 80.0):
     from scipy.linalg import solve_toeplitz
 
-    power = np.asarray(power, np.float64)
     n_fft = 2 * (power.shape[0] - 1)
     r = np.fft.irfft(power, n_fft, axis=0)[:order + 1]
     lags = np.arange(order + 1)
@@ -115,9 +131,18 @@ def _stft(audio: np.ndarray, sr: int = SAMPLE_RATE):
 
 def voice_profile(audios, sr: int = SAMPLE_RATE) -> VoiceProfile:
     """Measure a voice from example recordings (enrolment): median pitch, mean envelope and spectrum (lab 05)."""
-    audios = as_recordings(audios, "voice_profile")
+    _check_rate(sr, "voice_profile")
+    return _voice_profile(as_recordings(audios, "voice_profile"), sr)
+
+
+def _check_rate(sr, fn: str) -> int:
+    sr = check_scalar(sr, "sr", int, min_val=1, fn=fn)
     if sr != SAMPLE_RATE:
-        raise ValueError(f"voice_profile: the course works at {SAMPLE_RATE} Hz, got sr={sr}")
+        raise ValueError(f"{fn}: sr: the course works at {SAMPLE_RATE} Hz, got sr={sr}; resample to 16 kHz first")
+    return sr
+
+
+def _voice_profile(audios: list, sr: int = SAMPLE_RATE) -> VoiceProfile:
     log_f0, envs, specs, freqs = [], [], [], None
     for audio in audios:
         track = pitch_track(audio, sr)
@@ -125,8 +150,8 @@ def voice_profile(audios, sr: int = SAMPLE_RATE) -> VoiceProfile:
         freqs, times, z = _stft(audio, sr)
         voiced_at = np.interp(times, track.times, track.voiced.astype(float)) > 0.5
         power = np.abs(z[:, voiced_at]) ** 2
-        envs.append(decibels(lpc_envelopes(power, sr=sr)))
-        specs.append(decibels(power))
+        envs.append(_decibels(_lpc_envelopes(power, sr=sr)))
+        specs.append(_decibels(power))
     log_f0 = np.concatenate(log_f0)
     if len(log_f0) < 10:
         raise ValueError("voice_profile: found fewer than 10 voiced frames (0.1 s) in the recordings; "
@@ -154,8 +179,14 @@ def warp_factor(source: VoiceProfile, target: VoiceProfile, lo: float = 0.7, hi:
     Hz, less its best straight line in log f (level and spectral tilt belong to the voice source, not to the
     tract), should be as small as possible.
     """
-    if not isinstance(source, VoiceProfile) or not isinstance(target, VoiceProfile):
-        raise ValueError("warp_factor: give two VoiceProfiles, e.g. voice_profile(recordings)")
+    source = check_object(source, "source", VoiceProfile, "voice_profile(recordings)", "warp_factor")
+    target = check_object(target, "target", VoiceProfile, "voice_profile(recordings)", "warp_factor")
+    lo = check_scalar(lo, "lo", float, min_val=0.0, max_val=10.0, include_boundaries="right", fn="warp_factor")
+    hi = check_scalar(hi, "hi", float, min_val=lo, max_val=10.0, include_boundaries="right", fn="warp_factor")
+    return _warp_factor(source, target, lo, hi)
+
+
+def _warp_factor(source: VoiceProfile, target: VoiceProfile, lo: float = 0.7, hi: float = 1.45) -> float:
     freqs = source.freqs
     band = (freqs >= PROFILE_BAND[0]) & (freqs <= PROFILE_BAND[1])
     basis = np.stack([np.ones(band.sum()), np.log(freqs[band])], axis=1)
@@ -174,7 +205,23 @@ def pitch_marks(audio, track: PitchTrack | None = None, sr: int = SAMPLE_RATE,
     is the distance to the next mark, so that laying the grains back at these distances rebuilds the signal;
     at the last mark of a voiced stretch it is the tracker's period.
     """
-    audio = check_audio(audio, sr, "pitch_marks: audio")
+    audio = _check_recording(audio, sr, "pitch_marks")
+    track = check_object(track, "track", (PitchTrack, type(None)), "audio.pitch_track(audio)", "pitch_marks")
+    unvoiced_ms = check_scalar(unvoiced_ms, "unvoiced_ms", float, min_val=0.0, max_val=1000.0,
+                               include_boundaries="right", fn="pitch_marks")
+    return _pitch_marks(audio, track, sr, unvoiced_ms)
+
+
+def _check_recording(audio, sr, fn: str) -> np.ndarray:
+    """``check_audio``, and at least one sample."""
+    audio = check_audio(audio, sr, f"{fn}: audio")
+    if not audio.size:
+        raise ValueError(f"{fn}: audio is empty; give a recording of at least one sample")
+    return audio
+
+
+def _pitch_marks(audio: np.ndarray, track: PitchTrack | None = None, sr: int = SAMPLE_RATE,
+                 unvoiced_ms: float = 10.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     track = pitch_track(audio, sr) if track is None else track
     hop = float(track.times[1] - track.times[0]) * sr if len(track.times) > 1 else 160.0
     fallback = unvoiced_ms * sr / 1000
@@ -207,9 +254,14 @@ def psola(audio, ratio: float, sr: int = SAMPLE_RATE, track: PitchTrack | None =
     grains are repeated (higher pitch) or skipped (lower pitch), and each grain keeps its own spectral
     envelope. Unvoiced stretches are copied grain by grain. With ``ratio=1`` the grains land where they were.
     """
-    audio = check_audio(audio, sr, "psola: audio")
+    audio = _check_recording(audio, sr, "psola")
     ratio = check_scalar(ratio, "ratio", float, min_val=0.25, max_val=4.0, include_boundaries="right", fn="psola")
-    marks, periods, voiced = pitch_marks(audio, track, sr)
+    track = check_object(track, "track", (PitchTrack, type(None)), "audio.pitch_track(audio)", "psola")
+    return _psola(audio, ratio, sr, track)
+
+
+def _psola(audio: np.ndarray, ratio: float, sr: int = SAMPLE_RATE, track: PitchTrack | None = None) -> np.ndarray:
+    marks, periods, voiced = _pitch_marks(audio, track, sr)
     pad = int(np.ceil(periods.max())) + 1
     out = np.zeros(len(audio) + 2 * pad, np.float64)
     weight = np.zeros_like(out)
@@ -240,17 +292,23 @@ def warp_envelope(audio, alpha: float, sr: int = SAMPLE_RATE, max_gain_db: float
     envelope: the harmonics stay where they are, their loudness follows the stretched envelope. The frames
     are put back together by ``scipy.signal.istft`` (weighted overlap-add).
     """
-    audio = check_audio(audio, sr, "warp_envelope: audio")
+    audio = _check_recording(audio, sr, "warp_envelope")
     alpha = check_scalar(alpha, "alpha", float, min_val=0.5, max_val=2.0,
                          include_boundaries="right", fn="warp_envelope")
+    max_gain_db = check_scalar(max_gain_db, "max_gain_db", float, min_val=0.0, max_val=120.0,
+                               include_boundaries="right", fn="warp_envelope")
+    return _warp_envelope(audio, alpha, sr, max_gain_db)
+
+
+def _warp_envelope(audio: np.ndarray, alpha: float, sr: int = SAMPLE_RATE, max_gain_db: float = 30.0) -> np.ndarray:
     freqs, _, z = _stft(audio, sr)
-    env = lpc_envelopes(np.abs(z) ** 2, sr=sr)
+    env = _lpc_envelopes(np.abs(z) ** 2, sr=sr)
     log_env = np.log(env)
     moved = np.stack([np.interp(freqs / alpha, freqs, col) for col in log_env.T], axis=1)
     limit = max_gain_db / 20 * np.log(10)
     gain = np.exp(np.clip(0.5 * (moved - log_env), -limit, limit))
     _, out = signal.istft(z * gain, fs=sr, window="hann", nperseg=STFT_WIN, noverlap=STFT_WIN - STFT_HOP)
-    return fit_length(out, len(audio))
+    return _fit_length(out, len(audio))
 
 
 def equalise(audio, gain_db, freqs, sr: int = SAMPLE_RATE, taps: int = 255) -> np.ndarray:
@@ -258,7 +316,22 @@ def equalise(audio, gain_db, freqs, sr: int = SAMPLE_RATE, taps: int = 255) -> n
 
     ``scipy.signal.firwin2`` designs the filter; ``scipy.signal.oaconvolve`` applies it, delay removed.
     """
-    audio = check_audio(audio, sr, "equalise: audio")
+    fn = "equalise"
+    audio = _check_recording(audio, sr, fn)
+    gain_db, freqs = check_finite(gain_db, "gain_db", fn), check_finite(freqs, "freqs", fn)
+    if freqs.ndim != 1 or len(freqs) < 2 or gain_db.shape != freqs.shape:
+        raise ValueError(f"{fn}: gain_db and freqs must be two 1-D arrays of the same length (at least 2), a gain "
+                         f"in dB at each frequency; got shapes {gain_db.shape} and {freqs.shape}")
+    if (np.diff(freqs) <= 0).any() or freqs[0] < 0:
+        raise ValueError(f"{fn}: freqs must be increasing frequencies in Hz, from 0 up (e.g. converter.target.freqs)")
+    taps = check_scalar(taps, "taps", int, min_val=3, max_val=8191, fn=fn)
+    if taps % 2 == 0:
+        raise ValueError(f"{fn}: taps must be odd (a linear-phase filter with a gain at sr/2), got {taps}; "
+                         f"use {taps + 1}")
+    return _equalise(audio, gain_db, freqs, sr, taps)
+
+
+def _equalise(audio: np.ndarray, gain_db, freqs, sr: int = SAMPLE_RATE, taps: int = 255) -> np.ndarray:
     freqs = np.asarray(freqs, np.float64)
     gain = 10 ** (np.interp(np.linspace(0, sr / 2, 257), freqs, np.asarray(gain_db, np.float64)) / 20)
     fir = signal.firwin2(taps, np.linspace(0, 1, 257), gain)
@@ -277,7 +350,7 @@ def _long_term_eq(result: VoiceProfile, target: VoiceProfile, n_bands: int = 64,
     bank = mel_filterbank(n_bands, 2 * (len(freqs) - 1), SAMPLE_RATE)
     diff = target.spectrum.astype(np.float64) - result.spectrum
     per_band = bank @ diff / np.maximum(bank.sum(axis=1), 1e-9)
-    centres = mel_to_hz(np.linspace(hz_to_mel(0.0), hz_to_mel(SAMPLE_RATE / 2), n_bands + 2))[1:-1]
+    centres = _mel_to_hz(np.linspace(_hz_to_mel(0.0), _hz_to_mel(SAMPLE_RATE / 2), n_bands + 2))[1:-1]
     curve = np.interp(freqs, centres, per_band)
     band = (freqs >= PROFILE_BAND[0]) & (freqs <= PROFILE_BAND[1])
     return np.clip(curve - curve[band].mean(), -max_db, max_db)
@@ -308,7 +381,7 @@ class Converter:
 
 
 def _shift_and_warp(audio: np.ndarray, ratio: float, alpha: float, sr: int) -> np.ndarray:
-    return _within_range(warp_envelope(psola(audio, ratio, sr), alpha, sr))
+    return _within_range(_warp_envelope(_psola(audio, ratio, sr), alpha, sr))
 
 
 def fit_converter(source_recordings, target_recordings, sr: int = SAMPLE_RATE,
@@ -323,15 +396,16 @@ def fit_converter(source_recordings, target_recordings, sr: int = SAMPLE_RATE,
     The EQ is learned on the enrolment recordings, not on the line being converted, so it keeps what that line
     says (its own mix of vowels) and changes only who says it.
     """
+    sr = _check_rate(sr, "fit_converter")
     sources = as_recordings(source_recordings, "fit_converter: source_recordings")
     targets = as_recordings(target_recordings, "fit_converter: target_recordings")
-    source, target = voice_profile(sources, sr), voice_profile(targets, sr)
-    ratio, alpha = target.f0 / source.f0, warp_factor(source, target)
+    source, target = _voice_profile(sources, sr), _voice_profile(targets, sr)
+    ratio, alpha = target.f0 / source.f0, _warp_factor(source, target)
     eq = np.zeros(len(target.freqs))
     if equalise_spectrum:
         moved = [_shift_and_warp(x, ratio, alpha, sr) for x in sources]
         for _ in range(EQ_PASSES):  # closed loop: measure, correct, measure again
-            heard = voice_profile([_within_range(equalise(x, eq, target.freqs, sr)) for x in moved], sr)
+            heard = _voice_profile([_within_range(_equalise(x, eq, target.freqs, sr)) for x in moved], sr)
             eq = eq + _long_term_eq(heard, target)
     return Converter(source, target, float(ratio), float(alpha), eq.astype(np.float32))
 
@@ -341,12 +415,13 @@ def convert(audio, converter: Converter, sr: int = SAMPLE_RATE) -> np.ndarray:
 
     Timing (the speaking rate and rhythm) is left as it is: it is the source speaker's.
     """
-    audio = as_recordings(audio, "convert")[0]
-    if not isinstance(converter, Converter):
-        raise ValueError("convert: give a Converter, made by fit_converter(source_recordings, target_recordings)")
+    audio = _check_recording(as_recordings(audio, "convert")[0], SAMPLE_RATE, "convert")
+    converter = check_object(converter, "converter", Converter,
+                             "fit_converter(source_recordings, target_recordings)", "convert")
+    sr = _check_rate(sr, "convert")
     out = _shift_and_warp(audio, converter.pitch_ratio, converter.alpha, sr)
     if np.any(converter.eq_db):
-        out = equalise(out, converter.eq_db, converter.target.freqs, sr)
+        out = _equalise(out, converter.eq_db, converter.target.freqs, sr)
     rms_in = np.sqrt(np.mean(audio.astype(np.float64) ** 2)) + 1e-12
     out = out * (rms_in / (np.sqrt(np.mean(out.astype(np.float64) ** 2)) + 1e-12))
     return _within_range(out)
@@ -356,8 +431,7 @@ def with_audio(speech: Speech, audio) -> Speech:
     """A copy of ``speech`` with new audio of the same timing (a converted voice); its voice is unknown (lab 05)."""
     from dataclasses import replace
 
-    if not isinstance(speech, Speech):
-        raise ValueError(f"with_audio: give a course_lib.synth.Speech (from synth.speak), got {type(speech).__name__}")
+    speech = check_object(speech, "speech", Speech, "synth.speak", "with_audio")
     return replace(speech, audio=check_audio(audio, speech.sr, "with_audio: audio"), voice=None)
 
 
@@ -387,10 +461,19 @@ def cast_pairs(kind: str = "ring") -> list[tuple[str, str]]:
 
 def enrolment(who, n: int = 4, seed: int = 0) -> list:
     """``n`` example recordings of a person (lines of ``synth.SENTENCES``): a converter's enrolment (lab 05)."""
-    person = synth.cast(who) if isinstance(who, str) else who
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= len(synth.SENTENCES):
-        raise ValueError(f"enrolment: n must be a whole number from 1 to {len(synth.SENTENCES)}, got {n!r}")
-    seed = check_seed(seed)
+    person = _person(who, "who", "enrolment")
+    n = check_scalar(n, "n", int, min_val=1, max_val=len(synth.SENTENCES), fn="enrolment")
+    return _enrolment(person, n, check_seed(seed))
+
+
+def _person(who, name: str, fn: str):
+    """A cast member by name, or an Identity or Voice as it is."""
+    who = check_object(who, name, (str, synth.Identity, synth.Voice),
+                       "a cast name such as 'ada', or synth.identity(seed)", fn)
+    return synth.cast(who) if isinstance(who, str) else who
+
+
+def _enrolment(person, n: int, seed: int) -> list:
     return [synth.speak(person, line, seed=90_000 + seed * 100 + i).audio for i, line in enumerate(synth.SENTENCES[:n])]
 
 
@@ -406,10 +489,21 @@ def conversion_trials(judge, pairs, lines=NEW_PASSAGES[:1], n_enrol: int = 4, se
     """
     import time
 
-    pairs, lines = [(str(c), str(a)) for c, a in pairs], list(lines)
-    if not pairs or not lines:
-        raise ValueError("conversion_trials: give at least one (source, target) pair and one line")
-    recordings = {name: enrolment(name, n_enrol, seed) for name in {n for p in pairs for n in p}}
+    fn = "conversion_trials"
+    if not callable(getattr(judge, "predict", None)):
+        raise ValueError(f"{fn}: judge: give a speaker judge (from judges.speaker_judge()), got {type(judge).__name__}")
+    if isinstance(pairs, str) or not all(isinstance(p, (tuple, list)) and len(p) == 2 and all(
+            isinstance(name, str) for name in p) for p in pairs) or not pairs:
+        raise ValueError(f"{fn}: pairs must be a non-empty list of (source, target) cast names, e.g. "
+                         f"cast_pairs(), got {pairs!r:.80}")
+    if isinstance(lines, str) or not lines or not all(isinstance(x, str) and x.strip() for x in lines):
+        raise ValueError(f"{fn}: lines must be a non-empty list of sentences (not one string), e.g. "
+                         f"[\"{NEW_LINES[0]}\"]")
+    n_enrol = check_scalar(n_enrol, "n_enrol", int, min_val=1, max_val=len(synth.SENTENCES), fn=fn)
+    seed = check_seed(seed)
+    pairs, lines = [(c, a) for c, a in pairs], list(lines)
+    people = {name: _person(name, "pairs", fn) for name in {n for p in pairs for n in p}}
+    recordings = {name: _enrolment(person, n_enrol, seed) for name, person in people.items()}
     rows, spent, audio_s = [], 0.0, 0.0
     for c, a in pairs:
         converter = fit_converter(recordings[c], recordings[a])

@@ -35,7 +35,7 @@ def test_recalibrate_of_a_judge_checks_the_images_against_the_judges_size(faces)
 
 
 def test_recalibrate_says_what_it_needs_when_given_something_else(faces):
-    with pytest.raises(TypeError, match="recalibrate: give a Judge or a torch network"):
+    with pytest.raises(ValueError, match="recalibrate: model: give a Judge or Module"):
         judges.recalibrate("a judge", faces)
     with pytest.raises(ValueError, match="recalibrate: images"):
         judges.recalibrate(judges.small_cnn(2, 32, width=4), faces[0])
