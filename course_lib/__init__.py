@@ -15,6 +15,7 @@
 * ``faces``: landmark measures, alignment, warping, masks, colour transfer, blending (labs 00 and 02)
 * ``forensics``: hand-crafted artifact cues and their registry as detectors (introduced in lab 02, used in lab 06)
 * ``fakes``: the course's fakes from every generator, beside real items of the same framing (labs 06, 07)
+* ``explorer``: lab 06's artifact explorer, plotly figures that follow its controls in place (lab 06)
 * ``checkpoints``, ``pretrained``: safe model weights and the shipped ones (lab 03)
 * ``swap``: the autoencoder face swap (lab 03)
 * ``gan``: DCGAN (lab 04)
