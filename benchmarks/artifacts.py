@@ -23,7 +23,9 @@ fake's size and framing, from ``course_lib.fakes``:
 
 Voice conversions are fitted on ``enrol`` recordings of each speaker (``voice.enrolment``): 2 in FAST mode,
 4 (lab 05's default) in full mode. ``ms_per_image_<cue>`` is the median time of one call on one 64×64 image
-(for clip cues: per frame of a 128×128 clip; for audio cues: per second of audio).
+(for clip cues: per frame of a 128×128 clip; for audio cues: per second of audio). ``explorer_update_ms`` is
+the median time from a control change of lab 06's explorer (``course_lib.explorer``, 12 images a side per
+generator) to its updated plotly figure data, over the 20 changes of ``EXPLORER_CHANGES``; target 300 ms.
 """
 from __future__ import annotations
 
@@ -33,7 +35,35 @@ from . import median_time
 
 SETTINGS = {"fast": dict(images=24, clips=3, seconds=3.0, voices=4, speakers=2, enrol=2, repeats=5),
             "full": dict(images=200, clips=10, seconds=6.0, voices=24, speakers=8, enrol=4, repeats=20)}
+EXPLORER_N = 12  # samples a side in the lab's explorer (explorer.explorer's default)
 TARGETS = {"explorer_update_ms": ("<=", 300.0)}
+# The explorer's 20 control changes: samples, generators, cues and their parameters, each setting new
+# (the explorer caches scores per setting, and a learner mostly moves to settings not seen yet).
+EXPLORER_CHANGES = (dict(index=1), dict(side="real"), dict(cue="boundary"), dict(sigma=3.0), dict(index=2),
+                    dict(generator="autoencoder"), dict(cue="error_level"), dict(quality=70), dict(side="fake"),
+                    dict(cue="residual"), dict(size=5), dict(generator="gan"), dict(cue="colour"), dict(width=3),
+                    dict(index=4), dict(cue="high_frequency"), dict(band_low=0.6), dict(generator="classical"),
+                    dict(cue="sharpness"), dict(index=5))
+
+
+def explorer_update_ms(sets: dict, n: int) -> float:
+    """Median ms from a control change to updated figure data, over ``EXPLORER_CHANGES`` (lab 06).
+
+    As in a kernel: the explorer is built in Python with the lab's ``n`` samples a side, then each change is
+    set on its control, whose observers recompute the cue and write the FigureWidgets' traces.
+    """
+    import statistics
+
+    from course_lib import fakes
+    from course_lib.explorer import Explorer
+
+    ex = Explorer({g: fakes.FakeSet(*(x[:n] for x in s)) for g, s in sets.items()}, cue="sharpness")
+    times = []
+    for change in EXPLORER_CHANGES:
+        start = time.perf_counter()
+        ex.set(**change)
+        times.append(time.perf_counter() - start)
+    return round(statistics.median(times) * 1e3, 1)
 
 
 def run(mode: str) -> dict:
@@ -44,7 +74,8 @@ def run(mode: str) -> dict:
     s = SETTINGS[mode]
     t0 = time.perf_counter()
     metrics, timing = {}, {}
-    for gen, sets in fakes.image_sets(s["images"]).items():
+    image_sets = fakes.image_sets(s["images"])
+    for gen, sets in image_sets.items():
         for cue in cue_names("image"):
             metrics[f"auc_{cue}_{gen}"] = auc(
                 [cue_score(cue, im, p) for im, p in zip(sets.real, sets.real_landmarks)],
@@ -67,6 +98,7 @@ def run(mode: str) -> dict:
                 seconds = len(real[0]) / 16_000
                 timing[cue] = median_time(lambda: cue_score(cue, real[0]), s["repeats"]) * 1e3 / seconds
     metrics.update({f"ms_per_image_{k}": round(v, 3) for k, v in timing.items()})
+    metrics["explorer_update_ms"] = explorer_update_ms(image_sets, EXPLORER_N)
     metrics.update({"images_per_side": s["images"], "clips_per_side": s["clips"], "clip_seconds": s["seconds"],
                     "voices_per_side": s["voices"],
                     "total_s": round(time.perf_counter() - t0, 1)})
