@@ -261,3 +261,111 @@ def _audio_sets(n, seed, chosen, names, enrol) -> dict:
                                for i, p in enumerate(who)],
     }
     return {g: AudioSet(real, build[g]()) for g in chosen}
+
+
+# ----------------------------------------------------------------------------------------------------
+# The blink story of 2018: a swapper that never saw closed eyes makes faces that do not blink
+
+OPEN_EYES = 0.5  # a training frame counts as open-eyed when FaceState.eye_open is at least this
+OPEN_EYES_WEIGHTS = "swap-openeyes-fast"  # the shipped open-eyes-only swapper (course_lib.pretrained)
+
+
+def _setting(settings, key: str):
+    return settings[key] if isinstance(settings, dict) else getattr(settings, key)
+
+
+def train_open_eyes_swapper(mode: str | None = None, seed: int = 0, device: str | None = None,
+                            progress: bool = True):
+    """``swap.train_pair``'s recipe for ``mode``, but the face drawn (``swap.PAIR[-1]``) seen with open eyes only (lab 06).
+
+    Both people's frames are drawn exactly as ``swap.train_pair`` draws them (a third with closed eyes, as
+    faceswap users curate their sets); then the frames of the person whose decoder draws the swap are
+    filtered to ``eye_open >= OPEN_EYES``, as a 2018 set scraped from photos, where people rarely blink,
+    would be. Returns (model, history).
+    """
+    from . import config, swap, synth
+
+    seed = check_seed(seed, "train_open_eyes_swapper: seed")
+    s = swap.default_settings(device, mode=mode)
+    size, n = _setting(s, "size"), _setting(s, "n_train")
+    config.seed_everything(seed)
+    model = swap.SwapModel(swap.PAIR, size, _setting(s, "width"), _setting(s, "latent"))
+    sets = {}
+    for k, name in enumerate(swap.PAIR):
+        states = synth.random_states(n, seed=seed + k, blink_share=0.3)  # as swap.face_set draws them
+        if name == swap.PAIR[-1]:
+            states = [st for st in states if st.eye_open >= OPEN_EYES]
+        sets[name] = swap.face_set(name, len(states), size, seed=seed + k, states=states)
+    history = swap.train(model, sets, _setting(s, "steps"), _setting(s, "batch"), _setting(s, "lr"), seed=seed,
+                         device=device, progress=progress)
+    return model.eval(), history
+
+
+def build_pretrained_open_eyes_fast():
+    """Train the shipped open-eyes-only swapper (FAST settings, seed 0, CPU): (state_dict, meta) (lab 06)."""
+    from . import swap
+    from .config import machine_summary
+
+    model, history = train_open_eyes_swapper("fast", seed=0, device="cpu")
+    meta = {**{k: _setting(swap.default_settings("cpu", mode="fast"), k)
+               for k in ("size", "width", "latent", "n_train", "steps", "batch", "lr")},
+            "names": list(swap.PAIR), "open_eyes_only": swap.PAIR[-1], "open_eyes_threshold": OPEN_EYES,
+            "train_s": history.seconds, "device": "cpu", "seed": 0, "machine": machine_summary(),
+            "final_loss": {k: float(np.mean(v[-50:])) for k, v in history.loss.items()}}
+    return model.state_dict(), meta
+
+
+def open_eyes_swapper(device: str | None = None):
+    """The shipped open-eyes-only swapper: ``swap.pretrained("fast")``'s recipe, Gus's closed eyes left out (lab 06)."""
+    from . import config, pretrained, swap
+
+    state, meta = pretrained.load(OPEN_EYES_WEIGHTS)
+    model = swap.SwapModel(tuple(meta["names"]), meta["size"], meta["width"], meta["latent"])
+    model.load_state_dict(state)
+    model.meta = meta
+    return model.to(device or config.device()).eval()
+
+
+class BlinkStory(NamedTuple):
+    """Blink rates per minute (``forensics.blinks`` on eye contrast) of real clips and both swappers' swaps (lab 06)."""
+
+    real: float
+    open_eyes: float
+    all_frames: float
+    true_rate: float
+    seconds: float
+    clips: dict
+
+
+BLINK_CLIPS = {"fast": (1, 8.0), "full": (4, 10.0)}  # clips and seconds each
+
+
+def blink_story(mode: str | None = None, seed: int = 0) -> BlinkStory:
+    """The blink story of 2018: the blink rate of real clips, of swaps by a swapper that saw open eyes only, and of swaps
+    by the same recipe trained on all frames (lab 06).
+
+    Both swappers are shipped (FAST settings, seed 0: ``open_eyes_swapper`` and ``swap.pretrained("fast")``) and
+    turn the performer's blinking talking clips (128×128) into the other person. Blinks are read from pixels
+    (``forensics.eye_contrast``, threshold 0.85), as a detector would; ``true_rate`` is what the performer
+    really did (``clip.truth["blinks"]``). ``clips`` holds the first real clip and its two swaps.
+    """
+    from . import config, forensics, swap, synth
+
+    mode = config.resolve_mode(mode)
+    seed = check_seed(seed, "blink_story: seed")
+    n, seconds = BLINK_CLIPS[mode]
+    models = {"open_eyes": open_eyes_swapper("cpu"), "all_frames": swap.pretrained(mode="fast", device="cpu")}
+    rates: dict = {"real": [], "open_eyes": [], "all_frames": []}
+    shown, true_blinks = {}, 0
+    for i in range(n):
+        clip = synth.talking_clip(synth.cast(swap.PAIR[0]), seconds=seconds, size=CLIP_SIZE, seed=seed + i)
+        true_blinks += len(clip.truth["blinks"])
+        versions = {"real": clip, **{k: swap.swap_clip(m, clip, to=swap.PAIR[-1]) for k, m in models.items()}}
+        for k, c in versions.items():
+            rates[k].append(forensics.blinks(forensics.eye_contrast(c.frames, clip.truth["landmarks"]),
+                                             threshold=0.85).rate_per_min)
+        if i == 0:
+            shown = versions
+    mean = {k: float(np.mean(v)) for k, v in rates.items()}
+    return BlinkStory(mean["real"], mean["open_eyes"], mean["all_frames"], true_blinks / (n * seconds / 60),
+                      n * seconds, shown)

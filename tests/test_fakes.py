@@ -56,3 +56,23 @@ def test_fakes_explain_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):
         call()
 
+
+
+def test_the_open_eyes_swapper_trains_on_the_drawn_persons_open_eyes_only(monkeypatch):
+    from course_lib import swap
+
+    seen = {}
+
+    def fake_train(model, sets, *args, **kwargs):  # capture the training sets instead of training
+        seen.update(sets)
+        return swap.History()
+
+    monkeypatch.setattr(swap, "train", fake_train)
+    monkeypatch.setattr(swap, "default_settings",
+                        lambda device=None, mode=None: dict(size=32, width=4, latent=4, n_train=40, steps=1, batch=4,
+                                                            lr=1e-3))
+    fakes.train_open_eyes_swapper("fast", seed=0, progress=False)
+    performer, drawn = swap.PAIR
+    assert min(st.eye_open for st in seen[drawn].states) >= fakes.OPEN_EYES
+    assert min(st.eye_open for st in seen[performer].states) < fakes.OPEN_EYES, "the performer still blinks"
+    assert len(seen[performer]) == 40 and 0 < len(seen[drawn]) < 40
