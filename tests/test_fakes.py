@@ -76,3 +76,14 @@ def test_the_open_eyes_swapper_trains_on_the_drawn_persons_open_eyes_only(monkey
     assert min(st.eye_open for st in seen[drawn].states) >= fakes.OPEN_EYES
     assert min(st.eye_open for st in seen[performer].states) < fakes.OPEN_EYES, "the performer still blinks"
     assert len(seen[performer]) == 40 and 0 < len(seen[drawn]) < 40
+
+
+def test_the_blink_story_reads_real_blinks_and_both_swaps_of_the_same_clip():
+    story = fakes.blink_story("fast", threshold=0.7)
+    minute = story.seconds / 60
+    assert abs(story.real - story.true_rate) * minute <= 1, "the blink cue counts the performer's real blinks"
+    assert all(np.isfinite([story.open_eyes, story.all_frames]))
+    assert set(story.clips) == {"real", "open_eyes", "all_frames"}
+    assert len({len(c.frames) for c in story.clips.values()}) == 1
+    with pytest.raises(ValueError, match="threshold"):
+        fakes.blink_story("fast", threshold=2)
