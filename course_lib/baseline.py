@@ -363,3 +363,58 @@ def report_main(argv: list[str]) -> int:
         fig.write_html(tmp, include_plotlyjs=True)  # plotly.js inside the file: it opens offline
     print(f"figure: {out}")
     return 0
+
+
+# ====================================================================================================
+# Lab 06's column: people against each generator
+
+# Lab 01's fake sources as lab 06's generators (course_lib.fakes), where they are the same kind of fake.
+# "(3) both" (a swapped face on lips re-drawn to a converted voice) has no single generator and is left out.
+SOURCE_GENERATORS = {"cheapfake": "classical", "autoencoder swap": "autoencoder", "GAN sample": "gan",
+                     "(1) fake voice": "dub", "(2) fake face": "autoencoder"}
+EXAMPLE_PLAYER = "example player"
+_EXAMPLE_CORRECT = {"cheapfake": 8, "autoencoder swap": 6, "GAN sample": 5, "(1) fake voice": 4, "(2) fake face": 6}
+
+
+class GeneratorBaseline(NamedTuple):
+    """People against each generator: ``rows`` ({generator: accuracy, ci, players}), ``played``, ``note`` (lab 06)."""
+
+    rows: dict
+    played: bool
+    note: str
+
+
+def example_answers() -> list[dict]:
+    """An invented example player's answers, 10 fakes per lab 01 source, for when nobody has played (lab 06)."""
+    return [{"item": f"{source}-{i}", "media": "clip" if source.startswith("(") else "image", "source": source,
+             "fake": True, "guess_fake": i < correct, "seconds": 4.0}
+            for source, correct in _EXAMPLE_CORRECT.items() for i in range(10)]
+
+
+def generator_baseline(path=None) -> GeneratorBaseline:
+    """Lab 01's answers pooled per lab 06 generator: the share of its fakes people caught, Wilson interval (lab 06).
+
+    Each generator's row pools the answers on fakes from the lab 01 sources ``SOURCE_GENERATORS`` maps to it:
+    ``accuracy`` (fakes called fake), ``ci`` (95% Wilson), ``players``, ``answers``, ``correct`` and
+    ``sources``. When nobody has played yet, ``played`` is False, ``note`` says so and the rows are the
+    example player's (``example_answers``), so that the lab can still show the column.
+    """
+    sessions = [s for s in load_baseline(path) if s.get("answers")]
+    played = bool(sessions)
+    if not played:
+        sessions = [{"id": "example", "player": EXAMPLE_PLAYER, "answers": example_answers()}]
+    pooled = []
+    for s in sessions:
+        answers = [{**a, "source": SOURCE_GENERATORS[a.get("source")]} for a in s["answers"]
+                   if a.get("fake") and a.get("source") in SOURCE_GENERATORS]
+        player = s.get("player") if s.get("player") not in (None, "", DEFAULT_PLAYER) else f"session {s.get('id')}"
+        pooled.append(Pooled(str(player), {**s, "answers": answers}))
+    sources = {g: sorted(k for k, v in SOURCE_GENERATORS.items() if v == g) for g in set(SOURCE_GENERATORS.values())}
+    rows = {r["source"]: {**r, "sources": sources[r["source"]]} for r in class_table(pooled) if r["source"] != "all"}
+    if played:
+        players = len({p.player for p in pooled})
+        note = f"{players} player(s) of lab 01's game, {sum(r['answers'] for r in rows.values())} answers on fakes"
+    else:
+        note = ("Nobody has played lab 01's real-or-fake game yet: the human column shows an invented example "
+                "player. Play lab 01's game, and it fills with your answers.")
+    return GeneratorBaseline(rows, played, note)

@@ -26,6 +26,7 @@ MANIFEST = {
     "swap-full": "lab 03's face-swap autoencoder, full mode",
     "gan-fast": "lab 04's DCGAN, FAST mode",
     "gan-full": "lab 04's DCGAN, full mode",
+    "swap-openeyes-fast": "lab 06's blink story: swap-fast's recipe, Gus seen with open eyes only",
 }
 
 
@@ -35,10 +36,11 @@ def builder(name: str):
     swap and gan are imported only here, when a file is built: they need torch.
     """
     path(name)  # a clear error for an unknown name
-    from . import gan, swap
+    from . import fakes, gan, swap
 
     return {"swap-fast": swap.build_pretrained_fast, "swap-full": swap.build_pretrained_full,
-            "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full}[name]
+            "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full,
+            "swap-openeyes-fast": fakes.build_pretrained_open_eyes_fast}[name]
 
 
 def path(name: str) -> Path:

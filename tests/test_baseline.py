@@ -279,3 +279,32 @@ def test_baseline_report_names_a_path_that_does_not_exist(tmp_path, capsys):
     assert cli(["baseline", "report", str(tmp_path / "nope")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
     assert cli(["--help"]) == 0 and "baseline report" in capsys.readouterr().out
+
+
+# ---- lab 06's column: people against each generator ----------------------------------------------
+
+def test_generator_baseline_says_nobody_has_played_and_shows_the_example_player(tmp_path):
+    from course_lib import baseline
+
+    result = baseline.generator_baseline(tmp_path / "none.json")
+    assert not result.played and "Nobody has played" in result.note
+    assert set(result.rows) == set(baseline.SOURCE_GENERATORS.values())
+    assert all(r["players"] == 1 for r in result.rows.values())
+
+
+def test_generator_baseline_pools_lab_01_sources_into_lab_06_generators(tmp_path):
+    from course_lib import baseline, game
+
+    path = tmp_path / "b.json"
+    answers = [{"item": str(i), "media": m, "source": s, "fake": True, "guess_fake": g, "seconds": 2.0}
+               for i, (m, s, g) in enumerate([("image", "autoencoder swap", True), ("clip", "(2) fake face", False),
+                                              ("image", "cheapfake", True), ("clip", "(3) both", True)])]
+    answers.append({"item": "r", "media": "image", "source": "real", "fake": False, "guess_fake": False, "seconds": 1})
+    baseline.save_session({"id": "a", "player": "ann", "answers": answers}, path)
+    baseline.save_session({"id": "b", "player": "bo", "answers": answers[:1]}, path)
+    result = baseline.generator_baseline(path)
+    assert result.played and "2 player(s)" in result.note
+    auto = result.rows["autoencoder"]
+    assert (auto["players"], auto["answers"], auto["correct"]) == (2, 3, 2)
+    assert auto["ci"] == pytest.approx(list(game.wilson_interval(2, 3)))
+    assert set(result.rows) == {"autoencoder", "classical"}, "(3) both and real answers count for no generator"
