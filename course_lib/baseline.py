@@ -340,7 +340,7 @@ _EXAMPLE_CORRECT = {"cheapfake": 8, "autoencoder swap": 6, "GAN sample": 5, "(1)
 
 
 class GeneratorBaseline(NamedTuple):
-    """People against each generator: ``rows`` {generator: accuracy, ci, players, answers...}, ``played``, ``note`` (lab 06)."""
+    """People against each generator: ``rows`` ({generator: accuracy, ci, players}), ``played``, ``note`` (lab 06)."""
 
     rows: dict
     played: bool

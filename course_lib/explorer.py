@@ -125,7 +125,7 @@ class Explorer:
 
     # ---- controls ------------------------------------------------------------------------------------
     def set(self, **changes) -> None:
-        """Move controls as a learner would: ``set(cue="boundary")``, ``set(sigma=3.0)``; the figures follow (lab 06)."""
+        """Move controls as a learner would: ``set(cue="boundary")``, ``set(sigma=3.0)``; figures follow (lab 06)."""
         known = set(self.controls) | set(self.sliders)
         for name, value in changes.items():
             if name in self.controls:

@@ -7,7 +7,8 @@ every fake sits beside real items of the same size, framing and kind.
   transfer, of one person onto another, against the untouched target frames); ``autoencoder`` (the shipped
   full-mode swapper turning its performer's frames into its other person, against the same frames unswapped);
   ``gan`` (the shipped ``gan-full`` run's samples against real renders of people drawn as its training faces
-  were (``datasets.load_synthetic_faces``); a GAN sample has no landmarks, so both sides use the real renders' mean landmarks as the face region).
+  were, ``datasets.load_synthetic_faces``; a GAN sample has no landmarks, so both sides use the real renders'
+  mean landmarks as the face region).
 * ``clip_sets`` (talking clips, 128×128): ``autoencoder`` (``swap.swap_clip``), ``lipsync`` (the person's lips
   driven by a text-to-speech line, ``lipsync.lipsync_clip``) and ``dub`` (the person's real footage with an
   actor's converted voice, ``lipsync.replace_voice``: lab 01's category 1), against the person's real clips.
@@ -67,7 +68,8 @@ def _check_generators(generators, known: tuple, fn: str) -> tuple:
     try:
         chosen = tuple(generators)
     except TypeError:
-        raise ValueError(f"{fn}: generators must be a name or a list of names from {known}, got {generators!r}") from None
+        raise ValueError(f"{fn}: generators must be a name or a list of names from {known}, "
+                         f"got {generators!r}") from None
     bad = [g for g in chosen if g not in known]
     if bad or not chosen:
         raise ValueError(f"{fn}: generators must be names from {known}, got {list(chosen)!r}")
@@ -276,7 +278,7 @@ def _setting(settings, key: str):
 
 def train_open_eyes_swapper(mode: str | None = None, seed: int = 0, device: str | None = None,
                             progress: bool = True):
-    """``swap.train_pair``'s recipe for ``mode``, but the face drawn (``swap.PAIR[-1]``) seen with open eyes only (lab 06).
+    """``swap.train_pair``'s recipe for ``mode``, the drawn face (``swap.PAIR[-1]``) seen with open eyes only (lab 06).
 
     Both people's frames are drawn exactly as ``swap.train_pair`` draws them (a third with closed eyes, as
     faceswap users curate their sets); then the frames of the person whose decoder draws the swap are
@@ -341,8 +343,7 @@ BLINK_CLIPS = {"fast": (1, 8.0), "full": (4, 10.0)}  # clips and seconds each
 
 
 def blink_story(mode: str | None = None, seed: int = 0, threshold: float = 0.85) -> BlinkStory:
-    """The blink story of 2018: the blink rate of real clips, of swaps by a swapper that saw open eyes only, and of swaps
-    by the same recipe trained on all frames (lab 06).
+    """The blink story of 2018: blink rates of real clips, and of open-eyes-only and all-frames swaps (lab 06).
 
     Both swappers are shipped (FAST settings, seed 0: ``open_eyes_swapper`` and ``swap.pretrained("fast")``) and
     turn the performer's blinking talking clips (128×128) into the other person. Blinks are read from pixels

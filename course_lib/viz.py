@@ -284,7 +284,8 @@ def auc_heatmap(table, baseline=None):
         else:
             acc.append(float(r["accuracy"]))
             lo, hi = r["ci"]
-            text.append(f"{r['accuracy']:.0%} correct [{lo:.0%}, {hi:.0%}], {r['players']} players, "
+            plural = "s" if r["players"] != 1 else ""
+            text.append(f"{r['accuracy']:.0%} correct [{lo:.0%}, {hi:.0%}], {r['players']} player{plural}, "
                         f"{r['answers']} answers")
     label = "humans" + (" (example player)" if getattr(baseline, "played", True) is False else "")
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.82, 0.18], vertical_spacing=0.04)
