@@ -351,9 +351,13 @@ def blink_story(mode: str | None = None, seed: int = 0, threshold: float = 0.85)
     detector would; ``true_rate`` is what the performer really did (``clip.truth["blinks"]``). ``clips`` holds
     the first real clip and its two swaps.
 
-    Measured (2026-11-29): the course's swapper does NOT reproduce the 2018 story. Its code is an 8×8 map, so a
-    closing eyelid passes through the encoder where it lies, and the open-eyes-only decoder draws it anyway:
-    at threshold 0.7 it shows the real clip's blinks; at 0.85 its unsteady eyes add dips (more "blinks").
+    Measured (2026-11-29, FAST settings, seeds 1-3, 8 s clips with 3 true blinks each, blinks counted at
+    0.7 / 0.85): the course's swapper does NOT reproduce the 2018 story. Its code is an 8×8 map, so a closing
+    eyelid passes through the encoder where it lies, and a decoder that never saw closed eyes draws it anyway.
+    Real 3,3,3 / 3,3,3. Gus's closed eyes left out (shipped): 9,3,13 at 0.85. Both people's closed eyes left out,
+    so the encoder never sees one either: 2,3,3 / 7,3,3. A dense code (64 numbers, as the original faceswap)
+    blinks 0,0,0 / 0,1,0 open-eyes-only, but also 0,0,0 / 0,0,0 trained on all frames: at 200 steps it loses the
+    eyes altogether, so it does not separate the two either.
     """
     from . import config, forensics, swap, synth
 
