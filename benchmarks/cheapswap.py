@@ -26,23 +26,11 @@ SEED = 2
 TARGETS = {"seam_alpha": ("<=", 1.5), "seam_poisson": ("<=", 1.5)}
 
 
-def pairs(n: int, size: int = SIZE, seed: int = SEED):
-    """``n`` (source, target) pairs of distinct synthetic people: ((img, pts), (img, pts)) (lab 02)."""
-    from course_lib import synth
-
-    rng = np.random.default_rng([seed, 0xC4EA9])
-    seeds = rng.choice(100_000, size=2 * n, replace=False)
-    faces = synth.render_batch([synth.identity(int(s)) for s in seeds],
-                               synth.random_states(2 * n, seed, pose=0.6), size=size, seed=seed)
-    return [((faces.images[2 * i], faces.landmarks[2 * i]), (faces.images[2 * i + 1], faces.landmarks[2 * i + 1]))
-            for i in range(n)]
-
-
 def run(mode: str) -> dict:
     """Median time per swapped frame, and median seam and colour scores over the mode's pairs (lab 02)."""
-    from course_lib import faces, forensics
+    from course_lib import faces, fakes, forensics
 
-    data = pairs(PAIRS[mode])
+    data = fakes.face_pairs(PAIRS[mode], size=SIZE, seed=SEED)
     rows = [forensics.swap_scores(s_img, s_pts, t_img, t_pts) for (s_img, s_pts), (t_img, t_pts) in data]
     (s_img, s_pts), (t_img, t_pts) = data[0]
     seconds = median_time(lambda: faces.classical_swap(s_img, s_pts, t_img, t_pts), REPEATS[mode])

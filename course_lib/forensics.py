@@ -553,3 +553,178 @@ def audio_traces(audio, sr: int = 16_000) -> dict:
         raise ValueError(f"audio_traces: needs at least 0.1 s of audio, got {len(audio)} samples")
     return {"spectral_flatness": spectral_flatness(audio, sr), "high_band_ratio": high_band_ratio(audio, sr),
             "pitch_jitter": pitch_jitter(audio, sr)}
+
+
+# ====================================================================================================
+# The registry: every cue of lab 06 by name, as a detector (a score oriented so that higher means fake), with
+# the parameters the explorer's sliders move.
+
+class Param(NamedTuple):
+    """One cue parameter's slider: ``low``, ``high``, ``step`` and the ``default`` the explorer starts at (lab 06)."""
+
+    low: float
+    high: float
+    step: float
+    default: float
+
+
+class Cue(NamedTuple):
+    """A cue as a detector: ``kind`` (image, clip, audio), ``score`` (oriented), ``map``, ``sign``, ``params`` (lab 06).
+
+    ``score(item, landmarks, **params)`` is the raw cue times ``sign``, so that higher always means "more
+    likely fake"; ``sign`` is -1 for the cues whose fakes the literature predicts to score lower (no blinks,
+    lost high band, too steady a pitch). ``map(img, landmarks, **params)`` is an image cue's H×W picture
+    (None for clip and audio cues). Parameters left out take the underlying function's own default.
+    """
+
+    name: str
+    kind: str
+    score: object
+    map: object
+    sign: float
+    params: dict
+    summary: str
+
+
+def colour_map(img, landmarks, width: int | None = None) -> np.ndarray:
+    """H×W CIELAB distance of each pixel in the two bands along the face's edge to the outer band's median (lab 06).
+
+    The picture behind ``landmark_colour_mismatch``: 0 outside the bands; a pasted face of another skin
+    shows an inner band brighter than the outer one.
+    """
+    from skimage import color
+
+    from . import faces
+
+    img = check_image(img, "colour_map: img")
+    pts = check_landmarks(landmarks, name="colour_map: landmarks")
+    erosion = faces.default_erosion(pts)
+    mask = faces.erode_mask(faces.hull_mask(pts, img.shape), erosion)
+    width = max(1, int(round(erosion))) if width is None else _check_width(width, "colour_map")
+    inside, outside = boundary_bands(mask, width)
+    lab = color.rgb2lab(img)
+    dist = np.linalg.norm(lab - np.median(lab[outside], axis=0), axis=-1) if outside.any() else np.zeros(img.shape[:2])
+    return np.where(inside | outside, dist, 0.0).astype(np.float32)
+
+
+def _clip_blinks(clip, _pts, threshold=0.85):
+    return blinks(eye_contrast(clip.frames, clip.truth["landmarks"]), threshold=threshold).rate_per_min
+
+
+def _band_spectrum(img, _pts, band_low=0.75):
+    spec = spectrum(img[None])
+    h, w = spec.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    radius = np.hypot(yy - h // 2, xx - w // 2) / (min(h, w) // 2)
+    return np.where(radius >= band_low, spec, spec.min())  # the band the score reads, the rest dimmed
+
+
+def _high_frequency(img, _pts, band_low=0.75):
+    return float(high_frequency_score(img[None], band=(band_low, 1.0))[0])
+
+
+def _cue(name, kind, score, map_=None, sign=1.0, params=None, summary=""):
+    return Cue(name, kind, score, map_, sign, dict(params or {}), summary)
+
+
+_BOUNDARY = {"sigma": Param(0.5, 6.0, 0.5, 2.0), "dead_zone": Param(0.0, 1.0, 0.05, 0.3),
+             "span": Param(0.1, 2.0, 0.1, 0.5)}
+CUES = {c.name: c for c in (
+    _cue("high_frequency", "image", _high_frequency, _band_spectrum,
+         params={"band_low": Param(0.5, 0.95, 0.05, 0.75)}, summary="high-frequency power of the spectrum"),
+    _cue("boundary", "image", lambda img, pts, **p: boundary_score(img, pts, **p),
+         lambda img, _pts, **p: blending_boundary(img, **p), params=_BOUNDARY, summary="blending boundary (Face X-ray)"),
+    _cue("colour", "image", lambda img, pts, **p: landmark_colour_mismatch(img, pts, **p), colour_map,
+         params={"width": Param(1, 8, 1, 2)}, summary="colour mismatch between face and surrounding skin"),
+    _cue("residual", "image", lambda img, pts, **p: residual_score(img, pts, **p),
+         lambda img, _pts, **p: noise_residual(img, **p), params={"size": Param(3, 5, 2, 3)},
+         summary="noise residual: the face cleaner than its frame"),
+    _cue("error_level", "image", lambda img, pts, **p: error_level_score(img, pts, **p),
+         lambda img, _pts, **p: error_level(img, **p), params={"quality": Param(50, 100, 5, 90)},
+         summary="error-level analysis after a JPEG re-save"),
+    _cue("sharpness", "image", sharpness_score, lambda img, _pts: np.abs(sharpness_map(img)),
+         summary="local sharpness: the face blurrier than its frame"),
+    _cue("blinks", "clip", _clip_blinks, sign=-1.0, params={"threshold": Param(0.5, 0.95, 0.05, 0.85)},
+         summary="blink rate from eye contrast"),
+    _cue("flicker", "clip", lambda clip, _pts: flicker_score(clip.frames, clip.truth["landmarks"]),
+         summary="the face's flicker against the background's"),
+    _cue("av_offset", "clip", lambda clip, _pts: av_sync_score(clip), summary="lips against voice (lab 05)"),
+    _cue("spectral_flatness", "audio", lambda a, _pts: spectral_flatness(a), summary="spectral flatness"),
+    _cue("high_band_ratio", "audio", lambda a, _pts, **p: high_band_ratio(a, **p), sign=-1.0,
+         params={"cutoff_hz": Param(1000.0, 7000.0, 250.0, 4000.0)}, summary="energy above the cut-off"),
+    _cue("pitch_jitter", "audio", lambda a, _pts: pitch_jitter(a), sign=-1.0, summary="pitch jitter"),
+)}
+CUE_KINDS = ("image", "clip", "audio")
+
+
+def cue_names(kind: str | None = None) -> tuple:
+    """The registered cues' names, all or those of one ``kind`` ("image", "clip", "audio") (lab 06)."""
+    if kind is not None and kind not in CUE_KINDS:
+        raise ValueError(f"cue_names: kind must be one of {CUE_KINDS} or None, got {kind!r}")
+    return tuple(n for n, c in CUES.items() if kind is None or c.kind == kind)
+
+
+def get_cue(name) -> Cue:
+    """The registered cue ``name``; a ValueError lists the known ones (lab 06)."""
+    if not isinstance(name, str) or name not in CUES:
+        raise ValueError(f"cue: no cue {name!r}; choose one of {list(CUES)}")
+    return CUES[name]
+
+
+def check_params(cue: Cue, params: dict, fn: str) -> dict:
+    """Check ``params`` against a cue's sliders: known names, numbers inside their ranges (lab 06)."""
+    unknown = sorted(set(params) - set(cue.params))
+    if unknown:
+        raise ValueError(f"{fn}: cue {cue.name!r} has no parameter {unknown[0]!r}; its parameters are "
+                         f"{list(cue.params) or 'none'}")
+    out = {}
+    for key, value in params.items():
+        p = cue.params[key]
+        whole = all(float(v).is_integer() for v in (p.low, p.high, p.step))
+        out[key] = check_scalar(value, key, int if whole else float, min_val=p.low, max_val=p.high, fn=fn)
+    if "size" in out and out["size"] not in (3, 5):
+        raise ValueError(f"{fn}: size must be 3 or 5 (the median filter's width), got {out['size']!r}")
+    return out
+
+
+def cue_score(name: str, item, landmarks=None, **params) -> float:
+    """Cue ``name``'s score of one image (with its landmarks), clip or recording: higher means fake (lab 06)."""
+    cue = get_cue(name)
+    params = check_params(cue, params, "cue_score")
+    if cue.kind == "image":
+        item = check_image(item, "cue_score: item")
+        landmarks = check_landmarks(landmarks, name="cue_score: landmarks")
+    elif cue.kind == "clip" and not hasattr(item, "frames"):
+        raise ValueError(f"cue_score: cue {name!r} reads a clip (a synth.Clip, e.g. synth.talking_clip), got "
+                         f"{type(item).__name__}")
+    score = cue.sign * float(cue.score(item, landmarks, **params))
+    if not np.isfinite(score):
+        raise ValueError(f"cue_score: cue {name!r} gave {score} on this item; is it blank or all one colour?")
+    return score
+
+
+def cue_map(name: str, img, landmarks=None, **params) -> np.ndarray:
+    """Image cue ``name``'s H×W map of ``img`` (the explorer's middle picture) (lab 06)."""
+    cue = get_cue(name)
+    if cue.map is None:
+        raise ValueError(f"cue_map: cue {name!r} reads a {cue.kind}, it has no image map; choose one of "
+                         f"{cue_names('image')}")
+    params = check_params(cue, params, "cue_map")
+    img = check_image(img, "cue_map: img")
+    if landmarks is not None:
+        landmarks = check_landmarks(landmarks, name="cue_map: landmarks")
+    elif name == "colour":
+        raise ValueError("cue_map: cue 'colour' needs the face's landmarks (68×2)")
+    return np.asarray(cue.map(img, landmarks, **params), np.float32)
+
+
+def auc(real_scores, fake_scores) -> float:
+    """ROC AUC (scikit-learn) of fakes (label 1) over real items (label 0) by score; 0.5 is chance (lab 06)."""
+    from sklearn.metrics import roc_auc_score
+
+    real = check_finite(real_scores, "real_scores", "auc").ravel()
+    fake = check_finite(fake_scores, "fake_scores", "auc").ravel()
+    if not len(real) or not len(fake):
+        raise ValueError(f"auc: needs at least one real and one fake score, got {len(real)} and {len(fake)}")
+    y = np.r_[np.zeros(len(real)), np.ones(len(fake))]
+    return round(float(roc_auc_score(y, np.r_[real, fake])), 4)

@@ -211,3 +211,162 @@ def gan_picture(run, n: int = 64, seed: int = 0):
     ax.text(0.5, 0.985, "Generative adversarial network (lab 04 trains one)", ha="center", va="top", fontsize=11)
     fig.shown, fig.accuracy = shown, accuracy
     return fig
+
+
+# ====================================================================================================
+# Interactive figures (plotly): hover, zoom and toggle where a learner gains from them (lab 06 onwards)
+
+def _numbers(x, name: str, fn: str) -> np.ndarray:
+    from .validate import check_finite
+
+    arr = check_finite(x, name, fn).astype(np.float64).ravel()
+    if not len(arr):
+        raise ValueError(f"{fn}: {name} is empty; give at least one score")
+    return arr
+
+
+def _auc_table(table, fn: str) -> dict:
+    """{cue: {generator: auc}} from a nested mapping or the artifacts benchmark's ``auc_<cue>_<generator>`` keys."""
+    from .forensics import cue_names
+
+    if not isinstance(table, dict) or not table:
+        raise ValueError(f"{fn}: table must be a non-empty dict {{cue: {{generator: auc}}}} or the artifacts "
+                         f"benchmark's metrics (keys auc_<cue>_<generator>), got {type(table).__name__}")
+    if all(isinstance(v, dict) for v in table.values()):
+        nested = table
+    else:
+        nested = {}
+        for key, value in table.items():
+            cue = next((c for c in cue_names() if str(key).startswith(f"auc_{c}_")), None)
+            if cue is not None:
+                nested.setdefault(cue, {})[str(key)[len(cue) + 5:]] = value
+        if not nested:
+            raise ValueError(f"{fn}: table has no auc_<cue>_<generator> keys for the registered cues {cue_names()}")
+    for cue, row in nested.items():
+        for gen, value in row.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 <= value <= 1:
+                raise ValueError(f"{fn}: table[{cue!r}][{gen!r}] must be an AUC from 0 to 1, got {value!r}")
+    return nested
+
+
+def auc_heatmap(table, baseline=None):
+    """Cues × generators AUC heat map (plotly), with the human baseline's accuracy per generator beneath (lab 06).
+
+    ``table`` is ``{cue: {generator: auc}}`` or the artifacts benchmark's metrics. ``baseline`` is
+    ``baseline.generator_baseline()`` (or its ``rows``: ``{generator: {"accuracy", "ci", "players", ...}}``); its
+    hover gives each accuracy with its 95% Wilson interval and the number of players. 0.5 is chance (white).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    nested = _auc_table(table, "auc_heatmap")
+    cues = list(nested)
+    gens = list(dict.fromkeys(g for row in nested.values() for g in row))
+    z = [[nested[c].get(g, np.nan) for g in gens] for c in cues]
+    heat = go.Heatmap(z=z, x=gens, y=cues, zmin=0, zmax=1, zmid=0.5, colorscale="RdBu_r", name="AUC",
+                      colorbar={"title": "AUC", "len": 0.75, "y": 0.62},
+                      texttemplate="%{z:.2f}", hovertemplate="%{y} against %{x}: AUC %{z:.3f}<extra></extra>")
+    if baseline is None:
+        fig = go.Figure(heat)
+        fig.update_layout(title="Each cue as a detector: AUC per generator (0.5 = chance)",
+                          xaxis_title="generator", yaxis_title="cue")
+        return fig
+    rows = getattr(baseline, "rows", baseline)
+    if not isinstance(rows, dict):
+        raise ValueError("auc_heatmap: baseline must be baseline.generator_baseline() or a dict {generator: row}, "
+                         f"got {type(baseline).__name__}")
+    acc, text = [], []
+    for g in gens:
+        r = rows.get(g)
+        if r is None:
+            acc.append(np.nan)
+            text.append("no answers for this generator")
+        else:
+            acc.append(float(r["accuracy"]))
+            lo, hi = r["ci"]
+            text.append(f"{r['accuracy']:.0%} correct [{lo:.0%}, {hi:.0%}], {r['players']} players, "
+                        f"{r['answers']} answers")
+    label = "humans" + (" (example player)" if getattr(baseline, "played", True) is False else "")
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.82, 0.18], vertical_spacing=0.04)
+    fig.add_trace(heat, row=1, col=1)
+    fig.add_trace(go.Heatmap(z=[acc], x=gens, y=[label], zmin=0, zmax=1, colorscale="Greens", showscale=False,
+                             name="humans", text=[text], texttemplate="%{z:.0%}",
+                             hovertemplate="humans on %{x}: %{text}<extra></extra>"), row=2, col=1)
+    fig.update_layout(title="Each cue as a detector (AUC, 0.5 = chance), and people on the same fakes (accuracy)")
+    fig.update_xaxes(title_text="generator", row=2, col=1)
+    return fig
+
+
+def roc_figure(y_true, scores, name: str = "detector"):
+    """ROC curve (plotly, scikit-learn's ``roc_curve``) whose hover shows each threshold, TPR and FPR (lab 06)."""
+    import plotly.graph_objects as go
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    scores = _numbers(scores, "scores", "roc_figure")
+    y = _numbers(y_true, "y_true", "roc_figure")
+    if len(y) != len(scores):
+        raise ValueError(f"roc_figure: y_true has {len(y)} labels but scores has {len(scores)}; give one per item")
+    if not set(np.unique(y)) == {0.0, 1.0}:
+        raise ValueError("roc_figure: y_true must hold both labels 0 (real) and 1 (fake), and only those")
+    if not isinstance(name, str):
+        raise ValueError(f"roc_figure: name must be text (the curve's legend), got {type(name).__name__}")
+    fpr, tpr, thresholds = roc_curve(y, scores)
+    thresholds = np.where(np.isfinite(thresholds), thresholds, scores.max())  # the first point: nothing flagged
+    auc = roc_auc_score(y, scores)
+    fig = go.Figure([
+        go.Scatter(x=fpr, y=tpr, mode="lines+markers", name=f"{name} (AUC {auc:.2f})", customdata=thresholds,
+                   hovertemplate="threshold %{customdata:.4g}<br>TPR %{y:.2f}<br>FPR %{x:.2f}<extra></extra>"),
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot", "color": "grey"}, name="chance",
+                   hoverinfo="skip")])
+    fig.update_layout(title=f"ROC: {name}", xaxis={"title": "false positive rate (real flagged)", "range": [0, 1]},
+                      yaxis={"title": "true positive rate (fakes caught)", "range": [0, 1]})
+    return fig
+
+
+def cue_histogram(real, fake, cue: str, current: float | None = None):
+    """Overlaid histograms of a cue's scores on real and fake items, with a line at ``current`` (lab 06).
+
+    Traces: 0 real, 1 fake, 2 the current sample's marker (the explorer moves it in place).
+    """
+    import plotly.graph_objects as go
+
+    real = _numbers(real, "real", "cue_histogram")
+    fake = _numbers(fake, "fake", "cue_histogram")
+    if not isinstance(cue, str):
+        raise ValueError(f"cue_histogram: cue must be the cue's name (text), got {type(cue).__name__}")
+    x = [] if current is None else [float(current)] * 2
+    fig = go.Figure([go.Histogram(x=real, name="real", opacity=0.6, nbinsx=20),
+                     go.Histogram(x=fake, name="fake", opacity=0.6, nbinsx=20),
+                     go.Scatter(x=x, y=[0, 1] if x else [], mode="lines", name="this sample", yaxis="y2",
+                                line={"color": "black", "width": 3})])
+    fig.update_layout(barmode="overlay", title=f"{cue}: real against fake (higher = more likely fake)",
+                      xaxis_title=f"{cue} score", yaxis_title="items",
+                      yaxis2={"overlaying": "y", "range": [0, 1], "visible": False})
+    return fig
+
+
+def radial_spectra(profiles_by_generator):
+    """Azimuthally averaged log spectra per generator (plotly): mean line, hover per radius (lab 06).
+
+    ``profiles_by_generator`` is ``{name: profiles}``, each N×R (``forensics.spectral_profiles``) or one R
+    profile; radii are shown as a fraction of the highest frequency (period 2 pixels).
+    """
+    import plotly.graph_objects as go
+
+    if not isinstance(profiles_by_generator, dict) or not profiles_by_generator:
+        raise ValueError("radial_spectra: give a non-empty dict {generator: profiles (N×R or R)}, got "
+                         f"{type(profiles_by_generator).__name__}")
+    from .validate import check_finite
+
+    fig = go.Figure()
+    for name, prof in profiles_by_generator.items():
+        arr = check_finite(prof, f"profiles_by_generator[{name!r}]", "radial_spectra").astype(np.float64)
+        if arr.ndim not in (1, 2) or arr.shape[-1] < 2:
+            raise ValueError(f"radial_spectra: profiles_by_generator[{name!r}] must be N×R or R profiles "
+                             f"(forensics.spectral_profiles), got shape {arr.shape}")
+        mean = arr.reshape(-1, arr.shape[-1]).mean(axis=0)
+        fig.add_trace(go.Scatter(x=np.linspace(0, 1, len(mean)), y=mean, mode="lines", name=str(name),
+                                 hovertemplate=f"{name}<br>radius %{{x:.2f}}<br>log10 power %{{y:.2f}}<extra></extra>"))
+    fig.update_layout(title="Azimuthal average of the power spectrum (Durall et al. 2020)",
+                      xaxis_title="frequency (fraction of the highest)", yaxis_title="mean log10 power")
+    return fig

@@ -267,3 +267,63 @@ def test_the_lab_06_cues_explain_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):
         call()
 
+
+
+# ---- the registry: every cue as a detector ----------------------------------------------------------
+
+def one_face(seed=0, size=64):
+    faces_ = synth.render_batch([synth.identity(seed)], synth.random_states(1, seed), size=size, seed=seed)
+    return faces_.images[0], faces_.landmarks[0]
+
+
+def test_every_registered_cue_has_a_kind_a_direction_and_sliders_that_include_their_default():
+    assert set(forensics.cue_names()) == set(forensics.CUES)
+    for name, cue in forensics.CUES.items():
+        assert cue.kind in forensics.CUE_KINDS and cue.sign in (1.0, -1.0), name
+        assert (cue.map is not None) == (cue.kind == "image"), f"{name}: only image cues draw a map"
+        for key, p in cue.params.items():
+            assert p.low <= p.default <= p.high and p.step > 0, f"{name}.{key}: the slider cannot show its default"
+
+
+def test_cue_score_is_the_underlying_cue_with_its_orientation():
+    img, pts = one_face()
+    assert forensics.cue_score("sharpness", img, pts) == pytest.approx(forensics.sharpness_score(img, pts))
+    assert forensics.cue_score("error_level", img, pts, quality=70) == pytest.approx(
+        forensics.error_level_score(img, pts, quality=70))
+    tone = (0.3 * np.sin(2 * np.pi * 200 * np.arange(16_000) / 16_000)).astype(np.float32)
+    assert forensics.cue_score("high_band_ratio", tone) == pytest.approx(-forensics.high_band_ratio(tone))
+
+
+def test_moving_a_parameter_changes_the_cue_map():
+    img, pts = one_face()
+    for name in forensics.cue_names("image"):
+        cue = forensics.CUES[name]
+        base = forensics.cue_map(name, img, pts)
+        assert base.shape[:2] == img.shape[:2] and np.isfinite(base).all(), name
+        for key, p in cue.params.items():
+            other = p.low if p.default != p.low else p.high
+            moved = forensics.cue_map(name, img, pts, **{key: other})
+            assert not np.allclose(base, moved), f"{name}: moving {key} from {p.default} to {other} changed nothing"
+
+
+def test_auc_is_one_for_separated_scores_and_a_half_for_identical_ones():
+    assert forensics.auc([0, 1, 2], [3, 4]) == 1.0
+    assert forensics.auc([3, 4], [0, 1, 2]) == 0.0
+    assert forensics.auc([1, 1], [1, 1]) == 0.5
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: forensics.cue_score("blink", np.zeros((64, 64, 3))), "no cue 'blink'; choose one of"),
+    (lambda: forensics.cue_score("error_level", *one_face(), quality=10), "quality must be"),
+    (lambda: forensics.cue_score("error_level", *one_face(), sigma=2), "no parameter 'sigma'"),
+    (lambda: forensics.cue_score("residual", *one_face(), size=4), "size must be 3 or 5"),
+    (lambda: forensics.cue_score("sharpness", one_face()[0], None), "cue_score: landmarks"),
+    (lambda: forensics.cue_score("flicker", np.zeros((64, 64, 3))), "reads a clip"),
+    (lambda: forensics.cue_map("pitch_jitter", np.zeros((64, 64, 3))), "no image map"),
+    (lambda: forensics.cue_names("video"), "kind must be one of"),
+    (lambda: forensics.auc([], [1.0]), "at least one real"),
+    (lambda: forensics.auc([np.nan], [1.0]), "real_scores"),
+])
+def test_the_cue_registry_explains_bad_inputs(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()

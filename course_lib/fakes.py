@@ -1,0 +1,263 @@
+"""The course's fakes from every generator, each beside real items in the same framing and size (lab 06).
+
+Labs 06 (cues) and 07 (learned detectors) read their data here, so that a detector never wins on framing:
+every fake sits beside real items of the same size, framing and kind.
+
+* ``image_sets`` (64×64 by default): ``classical`` (lab 02's ``faces.classical_swap``, alpha blend with colour
+  transfer, of one person onto another, against the untouched target frames); ``autoencoder`` (the shipped
+  full-mode swapper turning its performer's frames into its other person, against the same frames unswapped);
+  ``gan`` (the shipped ``gan-full`` run's samples against real renders of people drawn as its training faces
+  were (``datasets.load_synthetic_faces``); a GAN sample has no landmarks, so both sides use the real renders' mean landmarks as the face region).
+* ``clip_sets`` (talking clips, 128×128): ``autoencoder`` (``swap.swap_clip``), ``lipsync`` (the person's lips
+  driven by a text-to-speech line, ``lipsync.lipsync_clip``) and ``dub`` (the person's real footage with an
+  actor's converted voice, ``lipsync.replace_voice``: lab 01's category 1), against the person's real clips.
+* ``audio_sets``: ``tts`` (``synth.speak`` on lines nobody said) and ``conversion`` (an actor's reading converted
+  to the person's voice) against the person's own recordings of the course's sentences.
+
+Who appears is a parameter (``people``), so that lab 07 can split by identity: ``FakeSet.real_people`` and
+``fake_people`` give each item's identity seed (``synth.Identity.seed``; -1 for a GAN sample, which is nobody).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from .validate import check_scalar, check_seed
+
+SEED = 6
+SIZE, CLIP_SIZE = 64, 128
+IMAGE_GENERATORS = ("classical", "autoencoder", "gan")
+CLIP_GENERATORS = ("autoencoder", "lipsync", "dub")
+AUDIO_GENERATORS = ("tts", "conversion")
+NOBODY = -1  # the identity of a GAN sample
+
+
+class FakeSet(NamedTuple):
+    """Real and fake images (N×S×S×3), their 68-point landmarks (N×68×2) and identity seeds (N,) (lab 06)."""
+
+    real: np.ndarray
+    fake: np.ndarray
+    real_landmarks: np.ndarray
+    fake_landmarks: np.ndarray
+    real_people: np.ndarray
+    fake_people: np.ndarray
+
+
+class ClipSet(NamedTuple):
+    """Real and fake ``synth.Clip`` lists of the same person, size and length (lab 06)."""
+
+    real: list
+    fake: list
+
+
+class AudioSet(NamedTuple):
+    """Real and fake recordings (lists of mono float32 arrays at 16 kHz), one pair per line (lab 06)."""
+
+    real: list
+    fake: list
+
+
+def _check_generators(generators, known: tuple, fn: str) -> tuple:
+    if generators is None:
+        return known
+    if isinstance(generators, str):
+        generators = (generators,)
+    try:
+        chosen = tuple(generators)
+    except TypeError:
+        raise ValueError(f"{fn}: generators must be a name or a list of names from {known}, got {generators!r}") from None
+    bad = [g for g in chosen if g not in known]
+    if bad or not chosen:
+        raise ValueError(f"{fn}: generators must be names from {known}, got {list(chosen)!r}")
+    return chosen
+
+
+def _check_n(n, fn: str) -> int:
+    return check_scalar(n, "n", int, min_val=1, max_val=10_000, fn=fn)
+
+
+def _check_people(people, fn: str, minimum: int = 1) -> list[int] | None:
+    if people is None:
+        return None
+    if isinstance(people, (str, bytes)) or not hasattr(people, "__len__") or len(people) < minimum:
+        raise ValueError(f"{fn}: people must be a list of at least {minimum} identity seeds (whole numbers), "
+                         f"got {people!r}")
+    return [check_seed(p, f"{fn}: people[{i}]") for i, p in enumerate(people)]
+
+
+def face_pairs(n: int, size: int = SIZE, seed: int = SEED, people=None) -> list:
+    """``n`` (source, target) pairs of distinct synthetic people: ((img, pts), (img, pts)) (lab 02, lab 06).
+
+    ``people`` (identity seeds, at least 2) picks who appears: pair ``i`` pastes ``people[(i+1) % k]`` onto
+    ``people[i % k]``. By default ``2n`` distinct people are drawn from ``seed``.
+    """
+    n = _check_n(n, "face_pairs")
+    size = check_scalar(size, "size", int, min_val=32, max_val=256, fn="face_pairs")
+    seed = check_seed(seed, "face_pairs: seed")
+    people = _check_people(people, "face_pairs", minimum=2)
+    return _face_pairs(n, size, seed, people)[0]
+
+
+def _face_pairs(n, size, seed, people):
+    from . import synth
+
+    if people is None:
+        rng = np.random.default_rng([seed, 0xC4EA9])
+        seeds = [int(s) for s in rng.choice(100_000, size=2 * n, replace=False)]
+    else:
+        k = len(people)
+        seeds = [people[j] for i in range(n) for j in ((i + 1) % k, i % k)]
+    faces = synth.render_batch([synth.identity(s) for s in seeds], synth.random_states(2 * n, seed, pose=0.6),
+                               size=size, seed=seed)
+    pairs = [((faces.images[2 * i], faces.landmarks[2 * i]), (faces.images[2 * i + 1], faces.landmarks[2 * i + 1]))
+             for i in range(n)]
+    return pairs, seeds
+
+
+def image_sets(n: int = 24, seed: int = SEED, size: int = SIZE, generators=None, people=None) -> dict:
+    """``{generator: FakeSet}`` of ``n`` real and ``n`` fake images each, at ``size``×``size`` (lab 06).
+
+    ``generators`` picks some of ``IMAGE_GENERATORS`` (default all). ``people`` (identity seeds) picks who is
+    in the classical swaps (at least 2) and in the GAN's real side; the autoencoder swaps the two people its
+    shipped model knows (``swap.PAIR``), whatever ``people`` says. The GAN makes 64×64 samples only.
+    """
+    fn = "image_sets"
+    n, seed = _check_n(n, fn), check_seed(seed, f"{fn}: seed")
+    size = check_scalar(size, "size", int, min_val=32, max_val=256, fn=fn)
+    chosen = _check_generators(generators, IMAGE_GENERATORS, fn)
+    people = _check_people(people, fn, minimum=2 if "classical" in chosen else 1)
+    if "gan" in chosen and size != SIZE:
+        raise ValueError(f"{fn}: the shipped GAN makes {SIZE}×{SIZE} samples; use size={SIZE} or leave 'gan' out "
+                         "of generators")
+    build = {"classical": _classical, "autoencoder": _autoencoder_images, "gan": _gan}
+    return {g: build[g](n, seed, size, people) for g in chosen}
+
+
+def _classical(n, seed, size, people) -> FakeSet:
+    from . import faces
+
+    pairs, seeds = _face_pairs(n, size, seed, people)
+    fakes = [faces.classical_swap(s_img, s_pts, t_img, t_pts).image for (s_img, s_pts), (t_img, t_pts) in pairs]
+    reals, pts = np.stack([t[0] for _, t in pairs]), np.stack([t[1] for _, t in pairs])
+    targets = np.array(seeds[1::2])
+    return FakeSet(reals, np.stack(fakes), pts, pts, targets, targets.copy())
+
+
+def _autoencoder_images(n, seed, size, people) -> FakeSet:
+    from . import swap, synth
+
+    model = swap.pretrained(mode="full", device="cpu")
+    performer = synth.cast(model.names[0])
+    frames = synth.render_batch([performer] * n, synth.random_states(n, seed + 1), size=size, seed=seed + 1)
+    swapped = swap.swap_frames(model, frames.images, frames.landmarks, model.names[-1])
+    who = np.full(n, performer.seed)
+    return FakeSet(frames.images, swapped, frames.landmarks, frames.landmarks, who, who.copy())
+
+
+def _gan(n, seed, size, people) -> FakeSet:
+    from . import datasets, gan, synth
+
+    if people is None:  # drawn as the GAN's training faces were
+        real = datasets.load_synthetic_faces(n, size, seed=seed + 2)
+        images, landmarks, seeds = real.images, real.landmarks, np.asarray(real.seeds)
+    else:
+        seeds = np.array([people[i % len(people)] for i in range(n)])
+        real = synth.render_batch([synth.identity(int(s)) for s in seeds], synth.random_states(n, seed=seed + 2),
+                                  size=size, seed=seed + 2)
+        images, landmarks = real.images, real.landmarks
+    mean_pts = np.broadcast_to(landmarks.mean(axis=0), (n, 68, 2))
+    samples = gan.pretrained_run("full", "cpu").sample(n, seed=seed)
+    return FakeSet(images, samples, mean_pts, mean_pts, seeds, np.full(n, NOBODY))
+
+
+@lru_cache(maxsize=16)
+def converter(target: str, enrol: int = 4, actor: str = "ben"):
+    """A converter from ``actor``'s voice to ``target``'s, fitted on ``enrol`` recordings of each (lab 06)."""
+    from . import synth, voice
+
+    synth.cast(target), synth.cast(actor)  # a clear error for an unknown name
+    enrol = check_scalar(enrol, "enrol", int, min_val=1, max_val=64, fn="converter")
+    return voice.fit_converter(voice.enrolment(actor, enrol), voice.enrolment(target, enrol))
+
+
+def clip_sets(n: int = 3, seed: int = SEED, size: int = CLIP_SIZE, generators=None, seconds: float = 3.0,
+              enrol: int = 2, person: str | None = None) -> dict:
+    """``{generator: ClipSet}``: ``n`` real talking clips of ``person`` and ``n`` fakes of each kind (lab 06).
+
+    ``person`` (a cast name) defaults to the shipped swapper's performer, the only one the ``autoencoder``
+    fakes can show. ``enrol`` recordings per speaker fit the dub's voice converter.
+    """
+    from . import swap, synth
+
+    fn = "clip_sets"
+    n, seed = _check_n(n, fn), check_seed(seed, f"{fn}: seed")
+    size = check_scalar(size, "size", int, min_val=64, max_val=512, fn=fn)
+    seconds = check_scalar(seconds, "seconds", float, min_val=1.0, max_val=60.0, fn=fn)
+    enrol = check_scalar(enrol, "enrol", int, min_val=1, max_val=64, fn=fn)
+    chosen = _check_generators(generators, CLIP_GENERATORS, fn)
+    performer = swap.PAIR[0] if person is None else synth.cast(person).name
+    if "autoencoder" in chosen and performer != swap.PAIR[0]:
+        raise ValueError(f"{fn}: person {person!r}: the shipped swapper only swaps {swap.PAIR[0]!r}'s frames; "
+                         "use that person or leave 'autoencoder' out of generators")
+    return _clip_sets(n, seed, size, chosen, seconds, enrol, performer)
+
+
+def _clip_sets(n, seed, size, chosen, seconds, enrol, performer) -> dict:
+    from . import categories, lipsync, swap, synth, voice
+
+    kw = dict(seconds=seconds, size=size)
+    ident = synth.cast(performer)
+    real = [synth.talking_clip(ident, seed=seed + i, **kw) for i in range(n)]
+    lines = [voice.NEW_LINES[i % len(voice.NEW_LINES)] for i in range(n)]
+
+    def autoencoder():
+        model = swap.pretrained(mode="full", device="cpu")
+        return [swap.swap_clip(model, c, to=model.names[-1]) for c in real]
+
+    def lipsync_fakes():
+        return [lipsync.lipsync_clip(ident, synth.speak(ident, line, seed=i), voice="synthetic", seed=seed + i, **kw)
+                for i, line in enumerate(lines)]
+
+    def dub():
+        conv = converter(performer, enrol)
+        return [lipsync.replace_voice(c, categories.speak_as(conv, line, seed=i), "converted")
+                for i, (c, line) in enumerate(zip(real, lines))]
+
+    build = {"autoencoder": autoencoder, "lipsync": lipsync_fakes, "dub": dub}
+    return {g: ClipSet(real, build[g]()) for g in chosen}
+
+
+def audio_sets(n: int = 4, seed: int = SEED, generators=None, people=None, enrol: int = 2) -> dict:
+    """``{generator: AudioSet}``: ``n`` recordings of the cast's own voices against ``n`` fakes of each kind (lab 06).
+
+    ``people`` (cast names) take turns, line by line (default: the first two of ``sorted(synth.CAST)``).
+    """
+    from . import synth
+
+    fn = "audio_sets"
+    n, seed = _check_n(n, fn), check_seed(seed, f"{fn}: seed")
+    enrol = check_scalar(enrol, "enrol", int, min_val=1, max_val=64, fn=fn)
+    chosen = _check_generators(generators, AUDIO_GENERATORS, fn)
+    if people is None:
+        people = sorted(synth.CAST)[:2]
+    if isinstance(people, str) or not hasattr(people, "__len__") or not people:
+        raise ValueError(f"{fn}: people must be a list of cast names from {sorted(synth.CAST)}, got {people!r}")
+    names = [synth.cast(p).name for p in people]
+    return _audio_sets(n, seed, chosen, names, enrol)
+
+
+def _audio_sets(n, seed, chosen, names, enrol) -> dict:
+    from . import categories, synth, voice
+
+    who = [names[i % len(names)] for i in range(n)]
+    real = [synth.speak(synth.cast(p), synth.SENTENCES[(i + 5) % len(synth.SENTENCES)], seed=seed + i).audio
+            for i, p in enumerate(who)]
+    line = lambda i: voice.NEW_LINES[i % len(voice.NEW_LINES)]  # noqa: E731
+    build = {
+        "tts": lambda: [synth.speak(synth.cast(p), line(i), seed=seed + i).audio for i, p in enumerate(who)],
+        "conversion": lambda: [categories.speak_as(converter(p, enrol), line(i), seed=i).audio
+                               for i, p in enumerate(who)],
+    }
+    return {g: AudioSet(real, build[g]()) for g in chosen}

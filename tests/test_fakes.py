@@ -1,0 +1,58 @@
+"""The course's fakes beside real items of the same size and framing, for labs 06 and 07."""
+import numpy as np
+import pytest
+
+from course_lib import fakes, synth
+
+
+def test_image_sets_put_each_fake_beside_real_images_of_the_same_size_and_framing():
+    sets = fakes.image_sets(3, generators=("classical", "gan"))
+    assert list(sets) == ["classical", "gan"]
+    for gen, s in sets.items():
+        assert s.real.shape == s.fake.shape == (3, 64, 64, 3), gen
+        assert s.real_landmarks.shape == s.fake_landmarks.shape == (3, 68, 2), gen
+        assert len(s.real_people) == len(s.fake_people) == 3, gen
+        assert not np.allclose(s.real, s.fake), f"{gen}: the fakes are the real images"
+    assert (sets["gan"].fake_people == fakes.NOBODY).all(), "a GAN sample is nobody"
+
+
+def test_people_choose_who_appears_so_that_splits_can_keep_identities_apart():
+    chosen = [11, 22, 33]
+    s = fakes.image_sets(4, generators="classical", people=chosen)["classical"]
+    assert set(s.real_people) <= set(chosen) and set(s.fake_people) <= set(chosen)
+    other = fakes.image_sets(4, generators="classical", people=[44, 55])["classical"]
+    assert not set(other.real_people) & set(s.real_people)
+    assert not np.allclose(other.real, s.real)
+
+
+def test_the_same_seed_gives_the_same_fakes_and_another_seed_other_ones():
+    a = fakes.image_sets(2, seed=1, generators="classical")["classical"]
+    b = fakes.image_sets(2, seed=1, generators="classical")["classical"]
+    c = fakes.image_sets(2, seed=2, generators="classical")["classical"]
+    assert np.array_equal(a.fake, b.fake) and not np.allclose(a.fake, c.fake)
+
+
+def test_audio_sets_pair_each_real_recording_with_a_fake_of_each_kind():
+    sets = fakes.audio_sets(2, generators=["tts"], people=["ada"])
+    real, fake = sets["tts"]
+    assert len(real) == len(fake) == 2
+    assert all(a.dtype == np.float32 and a.ndim == 1 for a in real + fake)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: fakes.image_sets(0), "n must be"),
+    (lambda: fakes.image_sets(2, generators=["stylegan"]), "generators must be names from"),
+    (lambda: fakes.image_sets(2, size=96), "use size=64 or leave 'gan' out"),
+    (lambda: fakes.image_sets(2, generators="classical", people=[3]), "at least 2 identity seeds"),
+    (lambda: fakes.image_sets(2, generators="classical", people=[3, -1]), r"people\[1\]"),
+    (lambda: fakes.image_sets(2, seed="x"), "seed"),
+    (lambda: fakes.clip_sets(1, person="ada"), "only swaps"),
+    (lambda: fakes.clip_sets(1, seconds=0.1), "seconds"),
+    (lambda: fakes.audio_sets(1, people=["nobody"]), "no cast member"),
+    (lambda: fakes.audio_sets(1, people="ada"), "list of cast names"),
+    (lambda: fakes.face_pairs(2, size=8), "size"),
+])
+def test_fakes_explain_bad_inputs(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
