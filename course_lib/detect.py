@@ -819,3 +819,8 @@ def build_pretrained(mode: str = "full", seed: int = 0) -> tuple[dict, dict]:
         if k == "clip":
             meta[k].update(image_temperature=dets["image"].temperature, audio_temperature=dets["audio"].temperature)
     return state, meta
+
+
+def build_pretrained_fast() -> tuple[dict, dict]:
+    """The shipped ``detect`` file: every detector trained on FAST mode's data (lab 07)."""
+    return build_pretrained("fast")
