@@ -26,6 +26,7 @@ MANIFEST = {
     "swap-full": "lab 03's face-swap autoencoder, full mode",
     "gan-fast": "lab 04's DCGAN, FAST mode",
     "gan-full": "lab 04's DCGAN, full mode",
+    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC) and clip, FAST-mode data",
 }
 
 
@@ -35,10 +36,11 @@ def builder(name: str):
     swap and gan are imported only here, when a file is built: they need torch.
     """
     path(name)  # a clear error for an unknown name
-    from . import gan, swap
+    from . import detect, gan, swap
 
     return {"swap-fast": swap.build_pretrained_fast, "swap-full": swap.build_pretrained_full,
-            "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full}[name]
+            "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full,
+            "detect": detect.build_pretrained_fast}[name]
 
 
 def path(name: str) -> Path:
