@@ -517,7 +517,7 @@ class ImageDetector(Detector):
         imgs = _resized(images, "ImageDetector.fit")
         y = _check_labels(labels, len(imgs), "ImageDetector.fit")
         epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn="ImageDetector.fit")
-        judges.fit(self.net, imgs, y, "classes", epochs, check_seed(seed, "ImageDetector.fit: seed"), batch=32)
+        judges.fit(self.net, imgs, y, "classes", epochs, check_seed(seed, "ImageDetector.fit: seed"), batch=64, lr=6e-3)
         judges.recalibrate(self.net, imgs)
         return self
 
