@@ -23,6 +23,7 @@
 * ``voice``: the source-filter vowel and voice conversion (lab 05)
 * ``lipsync``: a mouth from the voice, audio-visual offset, re-synced clips (lab 05)
 * ``results``: the benchmarks' recorded runs, from a checkout or an installed course (lab 03)
+* ``detect``: learned detectors, identity-disjoint real/fake datasets and their evaluation (lab 07)
 * ``provenance``: watermarks on faces and voices, attacks, tamper maps, Ed25519 and C2PA signatures (lab 08)
 * ``authoring``: the notebooks' checks and generation (instructors)
 

@@ -27,6 +27,7 @@ MANIFEST = {
     "gan-fast": "lab 04's DCGAN, FAST mode",
     "gan-full": "lab 04's DCGAN, full mode",
     "swap-openeyes-fast": "lab 06's blink story: swap-fast's recipe, Gus seen with open eyes only",
+    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC) and clip, FAST-mode data",
 }
 
 
@@ -36,11 +37,12 @@ def builder(name: str):
     swap and gan are imported only here, when a file is built: they need torch.
     """
     path(name)  # a clear error for an unknown name
-    from . import fakes, gan, swap
+    from . import detect, fakes, gan, swap
 
     return {"swap-fast": swap.build_pretrained_fast, "swap-full": swap.build_pretrained_full,
             "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full,
-            "swap-openeyes-fast": fakes.build_pretrained_open_eyes_fast}[name]
+            "swap-openeyes-fast": fakes.build_pretrained_open_eyes_fast,
+            "detect": detect.build_pretrained_fast}[name]
 
 
 def path(name: str) -> Path:

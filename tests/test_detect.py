@@ -1,0 +1,177 @@
+"""Lab 07's detectors: the documented interface, bad inputs, identity-disjoint data, and detectors that can fail."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_lib import checkpoints, detect, synth
+
+
+@pytest.fixture(scope="module")
+def fresh_images():
+    """A small held-out set: people of the challenge split, whom no shipped detector saw."""
+    return detect.image_dataset(20, splits=("challenge",), people_per_split=6, seed=11)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    people = detect.people("challenge", 3)
+    return {size: synth.render_batch(people, synth.random_states(3, 1), size=size, seed=1).images
+            for size in (64, 128, 256)}
+
+
+@pytest.mark.parametrize("size", [64, 128, 256])
+@pytest.mark.parametrize("kind", ["image", "frequency"])
+def test_image_detectors_give_one_probability_per_frame_at_every_size(kind, size, frames):
+    p = detect.pretrained(kind).score(frames[size])
+    assert p.shape == (3,), f"{kind} detector at {size}×{size} returned shape {p.shape}, expected (3,)"
+    assert np.all((p >= 0) & (p <= 1)), f"{kind} detector returned values outside [0, 1]: {p}"
+
+
+def test_audio_detector_gives_one_probability_per_recording():
+    waves = [synth.speak(p, "a short line for the test", seed=i).audio
+             for i, p in enumerate(detect.people("challenge", 2))]
+    p = detect.pretrained("audio").score(waves, 16_000)
+    assert p.shape == (2,) and np.all((p >= 0) & (p <= 1)), p
+
+
+def test_clip_detector_scores_each_track_and_names_a_category():
+    clip = synth.talking_clip(detect.people("challenge", 1)[0], seconds=1.5, size=64, seed=3)
+    out = detect.pretrained("clip").score_clip(clip)
+    assert set(out) == {"face", "voice", "sync", "fake", "category"}, out
+    assert all(0 <= out[k] <= 1 for k in ("face", "voice", "sync", "fake")), out
+    assert out["category"] in (0, 1, 2, 3)
+
+
+@pytest.mark.parametrize("kind", detect.KINDS)
+def test_save_and_load_round_trip_gives_the_same_scores(kind, tmp_path, frames):
+    det = detect.pretrained(kind)
+    again = detect.load(det.save(tmp_path / f"{kind}.pt"))
+    if kind == "clip":
+        clip = synth.talking_clip(detect.people("challenge", 1)[0], seconds=1.5, size=64, seed=4)
+        a, b = det.score_clip(clip), again.score_clip(clip)
+        assert a == pytest.approx(b, abs=2e-3), "the clip detector scores differently after save and load"
+    elif kind == "audio":
+        wave = [synth.speak(detect.people("challenge", 1)[0], "another line", seed=2).audio]
+        assert np.allclose(det.score(wave), again.score(wave), atol=2e-3)
+    else:
+        assert np.allclose(det.score(frames[64]), again.score(frames[64]), atol=2e-3), \
+            f"the {kind} detector scores differently after save and load"
+
+
+def test_a_damaged_detector_file_is_refused_with_a_checkpoint_error(tmp_path):
+    path = detect.pretrained("frequency").save(tmp_path / "freq.pt")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(checkpoints.CheckpointError, match="corrupted"):
+        detect.load(path)
+
+
+def test_a_checkpoint_that_is_not_a_detector_is_refused(tmp_path):
+    import torch
+
+    path = checkpoints.save(tmp_path / "other.pt", {"w": torch.zeros(2)}, {"kind": "swap"})
+    with pytest.raises(checkpoints.CheckpointError, match="no detector"):
+        detect.load(path)
+
+
+@pytest.mark.parametrize("images, match", [
+    (np.zeros((2, 32, 32, 3), np.float32), "64×64"),
+    (np.zeros((64, 64, 3), np.float32), "img\\[None\\]"),
+    (np.full((1, 64, 64, 3), np.nan, np.float32), "NaN"),
+    (np.full((1, 64, 64, 3), 255.0, np.float32), "255"),
+    ("frames.png", "images"),
+])
+def test_bad_images_get_a_clear_error_naming_the_argument(images, match):
+    with pytest.raises(ValueError, match=match):
+        detect.pretrained("image").score(images)
+
+
+@pytest.mark.parametrize("waves, sr, match", [
+    ([np.zeros(16_000, np.float32)], 44_100, "sample_rate"),
+    (np.zeros(16_000, np.float32), 16_000, r"\[wave\]"),
+    ([np.zeros(100, np.float32)], 16_000, "shorter"),
+    ([np.full(16_000, 3.0, np.float32)], 16_000, "waves\\[0\\]"),
+    ("speech.wav", 16_000, "waves"),
+])
+def test_bad_audio_gets_a_clear_error_naming_the_argument(waves, sr, match):
+    with pytest.raises(ValueError, match=match):
+        detect.pretrained("audio").score(waves, sr)
+
+
+def test_unknown_detector_kind_and_non_clip_are_refused():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        detect.pretrained("video")
+    with pytest.raises(ValueError, match="clip"):
+        detect.pretrained("clip").score_clip(np.zeros((4, 64, 64, 3)))
+
+
+def test_no_person_is_in_two_splits():
+    images = detect.image_dataset(6, people_per_split=3, seed=3)
+    voices = detect.audio_dataset(4, ("conversion",), speakers_per_split=1, seed=3)
+    for data in (images, voices):
+        seen = {s: data.people(s) for s in ("train", "val", "test")}
+        assert all(seen.values()), f"a split has no people: {seen}"
+        for a, b in (("train", "val"), ("train", "test"), ("val", "test")):
+            assert not seen[a] & seen[b], f"{sorted(seen[a] & seen[b])} appear in both {a} and {b}"
+    made_from = {r["made_from"] for r in images.manifest + voices.manifest} - {None}
+    assert made_from <= {detect.SWAP_TO, detect.ACTOR}
+    assert not made_from & (images.people() | voices.people()), "a generator's own identity is also a real sample"
+    assert set(images.column("generator")) == {"real", *detect.IMAGE_GENERATORS}
+
+
+def test_shipped_image_detector_beats_chance_on_people_it_never_saw(fresh_images):
+    auc = detect.roc_auc(fresh_images.labels, detect.pretrained("image").score(fresh_images.items))
+    assert auc >= 0.8, f"the shipped image detector's AUC on fresh people is {auc:.2f}"
+
+
+def test_a_detector_trained_on_shuffled_labels_is_at_chance(fresh_images):
+    train = detect.image_dataset(40, splits=("train",), people_per_split=8, seed=12)
+    rng = np.random.default_rng(0)
+    honest = detect.FrequencyDetector().fit(train.items, train.labels)
+    control = detect.FrequencyDetector().fit(train.items, rng.permutation(train.labels))
+    y = fresh_images.labels
+    auc_honest = detect.roc_auc(y, honest.score(fresh_images.items))
+    auc_control = detect.roc_auc(y, control.score(fresh_images.items))
+    assert abs(auc_control - 0.5) < 0.2, f"a detector that learned from shuffled labels scored AUC {auc_control:.2f}"
+    assert auc_honest > auc_control + 0.1, (auc_honest, auc_control)
+
+
+def test_shipped_audio_detector_beats_chance_on_speakers_it_never_saw():
+    voices = detect.audio_dataset(30, ("conversion",), splits=("challenge",), speakers_per_split=2, seed=13)
+    auc = detect.roc_auc(voices.labels, detect.pretrained("audio").score(voices.items))
+    assert auc >= 0.75, f"the shipped audio detector's AUC on fresh speakers is {auc:.2f}"
+
+
+def test_metrics_match_their_definitions():
+    y = np.array([0, 0, 1, 1])
+    p = np.array([0.1, 0.4, 0.35, 0.8])
+    by_hand = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert detect.log_loss(y, p) == pytest.approx(by_hand)
+    assert detect.roc_auc(y, p) == pytest.approx(0.75)
+    assert detect.accuracy_at(y, p, 0.5) == pytest.approx(0.75)
+    assert detect.eer(y, [0, 0.1, 0.9, 1])[0] == 0.0
+    assert detect.eer(y, p)[0] == pytest.approx(0.5)
+    rel = detect.reliability(y, p, bins=5)
+    assert rel["count"].sum() == 4
+
+
+def test_temperature_scaling_repairs_an_overconfident_detector():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    logits = 8 * ((2 * y - 1) + rng.normal(0, 1.2, 400))  # right on average, far too sure
+    t = detect.fit_temperature(logits, y)
+    assert t > 2, f"temperature {t:.2f} should be well above 1 for overconfident logits"
+    before = detect.log_loss(y, 1 / (1 + np.exp(-logits)))
+    after = detect.log_loss(y, 1 / (1 + np.exp(-logits / t)))
+    assert after < before, (before, after)
+
+
+def test_frame_scores_aggregate_to_one_score_per_clip():
+    ids, scores = detect.aggregate([0.1, 0.3, 0.9, 0.7, 0.8], ["a", "a", "b", "b", "b"])
+    assert list(ids) == ["a", "b"] and scores == pytest.approx([0.2, 0.8])
+    with pytest.raises(ValueError, match="how must be one of"):
+        detect.aggregate([0.1], ["a"], how="vote")
+    with pytest.raises(ValueError, match="both real"):
+        detect.roc_auc([1, 1], [0.2, 0.3])
