@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from ..validate import check_numbers, check_object, check_scalar, check_seed
+from ..validate import check_numbers, check_object, check_scalar, check_seed, replace_fields
 from .identity import Identity, check_identities
 
 LANDMARK_GROUPS = {
@@ -739,9 +739,6 @@ def render(ident: Identity, state: FaceState | None = None, size: int = 64, seed
     check_object(ident, "ident", Identity, "synth.cast(name) or synth.identity(seed)", "render")
     state = NEUTRAL if state is None else check_object(state, "state", FaceState, "synth.FaceState(...)", "render")
     if changes:
-        unknown = set(changes) - set(STATE_FIELDS)
-        if unknown:
-            raise ValueError(f"render: unknown state fields {sorted(unknown)}; choose from {STATE_FIELDS}")
-        state = replace(state, **changes)
+        state = replace_fields(state, changes, "render", "state field")
     out = _render_batch([ident], [state], size, seed, 32, "render")
     return out.images[0], out.landmarks[0], out.masks[0]
