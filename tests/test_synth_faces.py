@@ -254,6 +254,11 @@ def test_render_matches_render_batch_and_applies_keyword_changes():
     assert img.shape == (32, 32, 3) and lm.shape == (68, 2) and mask.shape == (32, 32), "render gives one face, not a batch"
 
 
+def test_render_refuses_an_unknown_state_field_and_lists_the_fields():
+    with pytest.raises(ValueError, match=r"render: unknown state fields \['smiles'\]; choose from \['yaw'"):
+        synth.render(synth.cast("ada"), size=32, smiles=1.0)
+
+
 def test_landmarks_scale_with_image_size():
     ada = synth.cast("ada")
     lm64 = synth.render(ada, size=64, yaw=0.2, roll=0.1, mouth_open=0.5)[1]
