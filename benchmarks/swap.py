@@ -16,12 +16,12 @@ def run(mode: str) -> dict:
 
     mode = config.resolve_mode(mode)
     device = config.device()
-    settings = swap.default_settings(device, mode=mode)
+    settings = swap.settings(mode, device)
     size_override = os.environ.get("BENCH_SWAP_SIZE")  # e.g. 64 on a GPU, to compare with the CPU model
     if size_override:
-        settings["size"] = int(size_override)
+        settings = settings.replace(size=int(size_override))
     model, history = swap.train_pair(settings, seed=0, device=device, progress=False)
     metrics = swap.evaluate(model, mode=mode)
     return {**{k: round(v, 4) if isinstance(v, float) else v for k, v in metrics.items()},
-            "train_s": round(history.seconds, 1), "device": device, "size": settings["size"],
-            "steps": settings["steps"], "width": settings["width"], "latent": settings["latent"]}
+            "train_s": round(history.seconds, 1), "device": device, "size": settings.size,
+            "steps": settings.steps, "width": settings.width, "latent": settings.latent}

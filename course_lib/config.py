@@ -7,6 +7,7 @@ Every lab starts from here (lab 00 introduces it):
   Labs shrink their parameters cell then. The library reads these variables and writes none.
 * ``device()`` picks cuda, then mps, then cpu; ``COURSE_DEVICE`` overrides. ``mixed_precision(device)`` says
   whether training there uses bf16 autocast (``autocast``) and ``channels_last``: on a recent CUDA GPU only.
+* ``preset(mode, device)`` names the settings preset a mode and device get: "fast", "full-cpu" or "full-gpu".
 * ``seed_everything(seed)`` makes a lab's results repeat exactly on the same machine.
 * ``data_dir()`` is the cache for downloads, checkpoints and saved scores (``COURSE_DATA_DIR`` overrides).
 * ``class_dir()`` is the room's shared folder of game sessions (``COURSE_CLASS_DIR``), or None when unset.
@@ -75,6 +76,20 @@ def device(prefer: str | None = None) -> str:
     if _mps_available(torch):
         return "mps"
     return "cpu"
+
+
+def preset(mode: str | None = None, device: str | None = None) -> str:
+    """The settings preset for a mode and device: "fast", else "full-gpu" on CUDA and "full-cpu" elsewhere (lab 03).
+
+    ``device`` None means ``config.device()``. An Apple GPU gets "full-cpu": the GPU presets are sized for CUDA.
+    """
+    if resolve_mode(mode) == "fast":
+        return "fast"
+    on = str(device or _default_device())
+    return "full-gpu" if on.startswith("cuda") else "full-cpu"
+
+
+_default_device = device  # preset's parameter is called device, as in swap.settings and gan.settings
 
 
 def _mps_available(torch) -> bool:

@@ -272,10 +272,6 @@ OPEN_EYES = 0.5  # a training frame counts as open-eyed when FaceState.eye_open 
 OPEN_EYES_WEIGHTS = "swap-openeyes-fast"  # the shipped open-eyes-only swapper (course_lib.pretrained)
 
 
-def _setting(settings, key: str):
-    return settings[key] if isinstance(settings, dict) else getattr(settings, key)
-
-
 def train_open_eyes_swapper(mode: str | None = None, seed: int = 0, device: str | None = None,
                             progress: bool = True):
     """``swap.train_pair``'s recipe for ``mode``, the drawn face (``swap.PAIR[-1]``) seen with open eyes only (lab 06).
@@ -288,17 +284,17 @@ def train_open_eyes_swapper(mode: str | None = None, seed: int = 0, device: str 
     from . import config, swap, synth
 
     seed = check_seed(seed, "train_open_eyes_swapper: seed")
-    s = swap.default_settings(device, mode=mode)
-    size, n = _setting(s, "size"), _setting(s, "n_train")
+    s = swap.settings(mode, device)
+    size, n = s.size, s.n_train
     config.seed_everything(seed)
-    model = swap.SwapModel(swap.PAIR, size, _setting(s, "width"), _setting(s, "latent"))
+    model = swap.SwapModel(swap.PAIR, size, s.width, s.latent)
     sets = {}
     for k, name in enumerate(swap.PAIR):
         states = synth.random_states(n, seed=seed + k, blink_share=0.3)  # as swap.face_set draws them
         if name == swap.PAIR[-1]:
             states = [st for st in states if st.eye_open >= OPEN_EYES]
         sets[name] = swap.face_set(name, len(states), size, seed=seed + k, states=states)
-    history = swap.train(model, sets, _setting(s, "steps"), _setting(s, "batch"), _setting(s, "lr"), seed=seed,
+    history = swap.train(model, sets, s.steps, s.batch, s.lr, seed=seed,
                          device=device, progress=progress)
     return model.eval(), history
 
@@ -309,8 +305,7 @@ def build_pretrained_open_eyes_fast():
     from .config import machine_summary
 
     model, history = train_open_eyes_swapper("fast", seed=0, device="cpu")
-    meta = {**{k: _setting(swap.default_settings("cpu", mode="fast"), k)
-               for k in ("size", "width", "latent", "n_train", "steps", "batch", "lr")},
+    meta = {**swap.settings("fast", "cpu").to_dict(),
             "names": list(swap.PAIR), "open_eyes_only": swap.PAIR[-1], "open_eyes_threshold": OPEN_EYES,
             "train_s": history.seconds, "device": "cpu", "seed": 0, "machine": machine_summary(),
             "final_loss": {k: float(np.mean(v[-50:])) for k, v in history.loss.items()}}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -31,8 +31,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checkpoints, config, datasets, judges
-from .validate import (check_finite, check_images, check_object, check_scalar, check_seed, evaluating, to_image,
-                       to_tensor, to_uint8)
+from .validate import (Settings, check_finite, check_images, check_object, check_scalar, check_seed, evaluating,
+                       to_image, to_tensor, to_uint8)
 
 LATENT = 100  # DCGAN's latent size
 SIZES = (32, 64)
@@ -42,8 +42,11 @@ SIZES = (32, 64)
 # Settings: one frozen record per training run
 
 @dataclass(frozen=True)
-class GANSettings:
-    """Everything that defines a DCGAN training run: model size, data and optimiser (lab 04)."""
+class GANSettings(Settings):
+    """Everything that defines a DCGAN training run: model size, data and optimiser (lab 04).
+
+    ``replace(**changes)`` gives a changed copy and refuses unknown names; ``to_dict()`` is what checkpoints store.
+    """
 
     size: int = 64  # image height and width: 32 or 64
     latent: int = LATENT  # length of the noise vector z
@@ -78,18 +81,6 @@ class GANSettings:
         if self.n_train < self.batch:
             raise ValueError(f"GANSettings: n_train ({self.n_train}) must be at least one batch ({self.batch})")
 
-    def replace(self, **changes) -> "GANSettings":
-        """A copy with some settings changed, e.g. ``s.replace(lr_g=2e-3)`` (lab 04)."""
-        unknown = set(changes) - {f.name for f in fields(self)}
-        if unknown:
-            raise ValueError(f"GANSettings: unknown settings {sorted(unknown)}; choose from "
-                             f"{[f.name for f in fields(self)]}")
-        return replace(self, **changes)
-
-    def to_dict(self) -> dict:
-        """The settings as a plain dict (stored in checkpoints) (lab 04)."""
-        return asdict(self)
-
 
 # The three scales. "full-cpu": the lab's full mode on a laptop CPU (time in benchmarks/results/gan.jsonl);
 # "fast": a narrower net, the shipped file FAST mode loads (the lab's FAST *training* is cut to a few steps by
@@ -110,11 +101,7 @@ def settings(mode: str | None = None, device: str | None = None, **changes) -> G
     steps; on a CPU or Apple GPU, 32 filters for 1,200 steps at 4e-4, decaying over the last 30% (``PRESETS``).
     Keyword arguments change any setting.
     """
-    mode = config.resolve_mode(mode)
-    if mode == "full":
-        device = str(device or config.device())
-        mode = "full-gpu" if device.startswith("cuda") else "full-cpu"
-    return GANSettings(**PRESETS[mode]).replace(**changes)
+    return GANSettings(**PRESETS[config.preset(mode, device)]).replace(**changes)
 
 
 # ----------------------------------------------------------------------------------------------------

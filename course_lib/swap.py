@@ -25,7 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import config, faces, synth
-from .validate import (check_finite, check_images, check_keys, check_object, check_scalar, check_seed, evaluating,
+from .validate import (Settings, check_finite, check_images, check_object, check_scalar, check_seed, evaluating,
                        to_image, to_tensor)
 
 PAIR = ("farah", "gus")  # the pair the shipped models swap: farah's frames get gus's face
@@ -130,13 +130,46 @@ def _check_who(model, who, name: str, fn: str) -> str:
     return who
 
 
-def default_settings(device: str | None = None, mode: str | None = None) -> dict:
-    """Model and training settings for ``mode`` ("fast" or "full"; None reads COURSE_FAST), bigger on a GPU (lab 03)."""
-    if config.resolve_mode(mode) == "fast":
-        return dict(size=64, width=8, latent=8, n_train=300, steps=200, batch=16, lr=2e-3)
-    if (device or config.device()) != "cpu":
-        return dict(size=128, width=32, latent=32, n_train=3000, steps=6000, batch=64, lr=1e-3)
-    return dict(size=64, width=16, latent=16, n_train=2000, steps=1500, batch=16, lr=2e-3)
+@dataclass(frozen=True)
+class SwapSettings(Settings):
+    """A swapper's model and training settings: crop size, widths, training set, steps and optimiser (lab 03).
+
+    ``replace(**changes)`` gives a changed copy and refuses unknown names; ``to_dict()`` is what checkpoints store.
+    The defaults are the course's CPU model (the "full-cpu" preset).
+    """
+
+    size: int = 64  # aligned crop side: 32, 64, 128 or 256
+    width: int = 16  # the first layer's channels, doubled per layer
+    latent: int = 16  # channels of the 8×8 code
+    n_train: int = 2000  # aligned crops per person
+    steps: int = 1500  # training steps (one batch of each person per step)
+    batch: int = 16
+    lr: float = 2e-3  # peak learning rate of the one-cycle schedule
+
+    def __post_init__(self):
+        _check_model_size(self.size, "SwapSettings")
+        for name, hi in (("width", 1024), ("latent", 1024), ("n_train", 1_000_000), ("batch", 4096)):
+            check_scalar(getattr(self, name), name, int, min_val=1, max_val=hi, fn="SwapSettings")
+        check_scalar(self.steps, "steps", int, min_val=0, max_val=10_000_000, fn="SwapSettings")
+        check_scalar(self.lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="SwapSettings")
+
+
+# "fast": a small model and a short run (the shipped swap-fast); "full-cpu": the course's CPU model (the
+# defaults above, shipped as swap-full); "full-gpu": twice the crop side, wider and longer, on a CUDA GPU.
+PRESETS = {
+    "fast": dict(size=64, width=8, latent=8, n_train=300, steps=200, batch=16, lr=2e-3),
+    "full-cpu": {},
+    "full-gpu": dict(size=128, width=32, latent=32, n_train=3000, steps=6000, batch=64, lr=1e-3),
+}
+
+
+def settings(mode: str | None = None, device: str | None = None, **changes) -> SwapSettings:
+    """The swapper for a mode ("fast" or "full", default from ``COURSE_FAST``) and device (lab 03).
+
+    Full mode on a CUDA GPU trains a 128×128 model; elsewhere the course's 64×64 CPU model (``PRESETS``).
+    Keyword arguments change any setting, e.g. ``swap.settings(steps=300)``.
+    """
+    return SwapSettings(**PRESETS[config.preset(mode, device)]).replace(**changes)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -495,41 +528,27 @@ def evaluate(model, source: str | None = None, target: str | None = None, n: int
 # ----------------------------------------------------------------------------------------------------
 # Shipped models (python -m course_lib.pretrained build swap-fast|swap-full)
 
-SETTINGS_KEYS = ("size", "width", "latent", "n_train", "steps", "batch", "lr")
-
-
-def check_settings(settings, fn: str = "check_settings") -> dict:
-    """Check a swapper's settings (a dict like ``default_settings()``) and return them checked (lab 03)."""
-    out = dict(check_keys(settings, "settings", SETTINGS_KEYS, "swap.default_settings()", fn))
-    out["size"] = _check_model_size(settings["size"], fn)
-    for key, hi in (("width", 1024), ("latent", 1024), ("n_train", 1_000_000), ("batch", 4096)):
-        out[key] = check_scalar(settings[key], key, int, min_val=1, max_val=hi, fn=fn)
-    out["steps"] = check_scalar(settings["steps"], "steps", int, min_val=0, max_val=10_000_000, fn=fn)
-    out["lr"] = check_scalar(settings["lr"], "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn=fn)
-    return out
-
-
-def train_pair(settings: dict, seed: int = 0, device: str | None = None, progress: bool = True):
+def train_pair(settings: SwapSettings, seed: int = 0, device: str | None = None, progress: bool = True):
     """Seed, draw both people's face sets, build and train a swapper with ``settings``: (model, history) (lab 03).
 
     The one recipe behind the shipped models and the benchmark, so that both measure the same thing.
     """
-    s = check_settings(settings, "train_pair")
+    s = check_object(settings, "settings", SwapSettings, "swap.settings()", "train_pair")
     seed = check_seed(seed, "train_pair: seed")
     config.seed_everything(seed)
-    model = SwapModel(PAIR, s["size"], s["width"], s["latent"])
-    sets = {name: face_set(name, s["n_train"], s["size"], seed=seed + k) for k, name in enumerate(PAIR)}
-    history = train(model, sets, s["steps"], s["batch"], s["lr"], seed=seed, device=device, progress=progress)
+    model = SwapModel(PAIR, s.size, s.width, s.latent)
+    sets = {name: face_set(name, s.n_train, s.size, seed=seed + k) for k, name in enumerate(PAIR)}
+    history = train(model, sets, s.steps, s.batch, s.lr, seed=seed, device=device, progress=progress)
     return model, history
 
 
 def _build(mode: str, seed: int = 0):
     from .config import machine_summary
 
-    s = default_settings("cpu", mode=mode)
+    s = settings(mode, "cpu")
     model, history = train_pair(s, seed, device="cpu")
     metrics = evaluate(model, mode=mode)  # measured with the judges of the model's own mode
-    meta = {**s, "names": list(PAIR), "train_s": history.seconds, "device": "cpu", "seed": seed,
+    meta = {**s.to_dict(), "names": list(PAIR), "train_s": history.seconds, "device": "cpu", "seed": seed,
             "machine": machine_summary(),
             "final_loss": {k: float(np.mean(v[-50:])) for k, v in history.loss.items()},
             "metrics": metrics}

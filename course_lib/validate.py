@@ -10,10 +10,13 @@ Each ``check_*`` returns the input converted where conversion is safe (a dtype),
 ``ValueError`` that says what was expected and how to convert what was given. ``check_scalar`` (in the spirit
 of scikit-learn's) is the one checker for counts, sizes, seeds, rates and scales; ``to_tensor``/``to_image``
 are the one image<->tensor conversion and ``evaluating`` the one "run a model for inference" context.
+``Settings`` is the base of the frozen settings records (``swap.SwapSettings``, ``gan.GANSettings``), and
+``replace_fields`` the one "copy a record with changes, refusing unknown names".
 """
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import numbers
 
@@ -273,16 +276,6 @@ def check_object(x, name: str, cls, source: str, fn: str | None = None):
     raise ValueError(f"{_where(name, fn)}: give a {what} (from {source}), got {got}")
 
 
-def check_keys(x, name: str, keys, source: str, fn: str | None = None) -> dict:
-    """Validate a dict that must hold ``keys``; say where to get a complete one (lab 00)."""
-    if not isinstance(x, dict):
-        raise ValueError(f"{_where(name, fn)}: give a dict (from {source}), got {type(x).__name__}")
-    missing = [k for k in keys if k not in x]
-    if missing:
-        raise ValueError(f"{_where(name, fn)}: missing {missing}; start from {source} and change what you need")
-    return x
-
-
 def check_finite(x, name: str, fn: str | None = None) -> np.ndarray:
     """Validate numbers (an array, tensor or list) that must all be finite; returns a NumPy array (lab 00)."""
     arr = x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
@@ -389,3 +382,24 @@ def _is_numbers(v, width: int) -> bool:
         return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
     return (hasattr(v, "__len__") and not isinstance(v, str) and len(v) == width
             and all(_is_numbers(u, 1) for u in v))
+
+
+def replace_fields(record, changes: dict, fn: str, what: str = "field"):
+    """A copy of a dataclass ``record`` with ``changes``, refusing names it does not have (lab 00)."""
+    names = [f.name for f in dataclasses.fields(record)]
+    unknown = sorted(set(changes) - set(names))
+    if unknown:
+        raise ValueError(f"{fn}: unknown {what}s {unknown}; choose from {names}")
+    return dataclasses.replace(record, **changes)
+
+
+class Settings:
+    """Base of the frozen settings records: ``replace`` refusing unknown names, and ``to_dict`` (lab 03)."""
+
+    def replace(self, **changes):
+        """A copy with some settings changed, e.g. ``s.replace(steps=300)``; unknown names are refused (lab 03)."""
+        return replace_fields(self, changes, type(self).__name__, "setting")
+
+    def to_dict(self) -> dict:
+        """The settings as a plain dict (what checkpoints store) (lab 03)."""
+        return dataclasses.asdict(self)

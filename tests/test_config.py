@@ -102,7 +102,7 @@ def test_the_library_writes_no_environment_variable(torch_global_state, tmp_path
     config.is_fast("full")
     config.params(fast={"n": 1}, full={"n": 2}, mode="fast")
     config.seed_everything(0)
-    swap.default_settings(mode="fast")
+    swap.settings(mode="fast")
     gan.settings(mode="full", device="cpu")
     after = dict(os.environ)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))

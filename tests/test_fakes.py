@@ -68,9 +68,8 @@ def test_the_open_eyes_swapper_trains_on_the_drawn_persons_open_eyes_only(monkey
         return swap.History()
 
     monkeypatch.setattr(swap, "train", fake_train)
-    monkeypatch.setattr(swap, "default_settings",
-                        lambda device=None, mode=None: dict(size=32, width=4, latent=4, n_train=40, steps=1, batch=4,
-                                                            lr=1e-3))
+    tiny = swap.SwapSettings(size=32, width=4, latent=4, n_train=40, steps=1, batch=4, lr=1e-3)
+    monkeypatch.setattr(swap, "settings", lambda mode=None, device=None, **changes: tiny)
     fakes.train_open_eyes_swapper("fast", seed=0, progress=False)
     performer, drawn = swap.PAIR
     assert min(st.eye_open for st in seen[drawn].states) >= fakes.OPEN_EYES

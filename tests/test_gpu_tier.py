@@ -111,11 +111,6 @@ def test_result_lines_name_the_machine_with_its_gpu_and_cuda_fields():
 
 # ---------------------------------------------------------------- the CUDA presets
 
-def _swap_value(settings, key):
-    """A swap setting, from a settings dict or a settings record."""
-    return settings[key] if isinstance(settings, dict) else getattr(settings, key)
-
-
 def test_gan_cuda_preset_is_dcgans_width_with_more_steps():
     gpu, cpu = gan.settings("full", "cuda"), gan.settings("full", "cpu")
     assert isinstance(gpu, gan.GANSettings)  # validated like any run
@@ -125,11 +120,11 @@ def test_gan_cuda_preset_is_dcgans_width_with_more_steps():
 
 
 def test_swap_cuda_preset_is_128_pixels_and_wider():
-    gpu, cpu = swap.default_settings("cuda", mode="full"), swap.default_settings("cpu", mode="full")
-    swap.check_settings(gpu)
-    assert _swap_value(gpu, "size") == 128 and _swap_value(cpu, "size") == 64
-    assert _swap_value(gpu, "width") > _swap_value(cpu, "width")
-    assert swap.default_settings("cuda", mode="fast") == swap.default_settings("cpu", mode="fast"), \
+    gpu, cpu = swap.settings("full", "cuda"), swap.settings("full", "cpu")
+    assert isinstance(gpu, swap.SwapSettings)  # validated like any run
+    assert gpu.size == 128 and cpu.size == 64
+    assert gpu.width > cpu.width
+    assert swap.settings("fast", "cuda") == swap.settings("fast", "cpu"), \
         "FAST mode stays CPU-sized on a GPU"
 
 

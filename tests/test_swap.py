@@ -53,6 +53,50 @@ def test_model_explains_bad_settings(kwargs, message):
         swap.SwapModel(**{"names": swap.PAIR, "size": 32, **kwargs})
 
 
+@pytest.mark.parametrize("mode, device, preset", [
+    ("fast", "cpu", "fast"), ("fast", "cuda", "fast"), ("full", "cpu", "full-cpu"), ("full", "mps", "full-cpu"),
+    ("full", "cuda", "full-gpu"), ("full", "cuda:1", "full-gpu"),
+])
+def test_settings_come_from_the_preset_of_the_mode_and_device(mode, device, preset):
+    s = swap.settings(mode, device)
+    assert s == swap.SwapSettings(**swap.PRESETS[preset]), f"{mode} mode on {device} should use the {preset} preset"
+
+
+def test_the_cpu_model_is_the_default_and_the_fast_one_is_smaller():
+    assert swap.settings("full", "cpu") == swap.SwapSettings(), "full mode on a CPU is the course's CPU model"
+    fast, full = swap.settings("fast", "cpu"), swap.settings("full", "cpu")
+    assert (fast.width, fast.steps, fast.n_train) < (full.width, full.steps, full.n_train), (
+        "FAST mode must train a narrower model for fewer steps on fewer crops")
+
+
+def test_settings_are_frozen_and_changed_by_replace():
+    s = swap.settings("fast", "cpu", steps=7)
+    assert s.steps == 7 and s.replace(lr=1e-3).lr == 1e-3 and s.lr == swap.PRESETS["fast"]["lr"]
+    with pytest.raises(AttributeError):
+        s.steps = 8
+    assert swap.SwapSettings(**s.to_dict()) == s, "to_dict is what a checkpoint stores: it must rebuild the settings"
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(size=48), "size must be 32, 64, 128 or 256"),
+    (dict(width=0), "SwapSettings: width must be an integer from 1 to 1024"),
+    (dict(n_train=2.5), "SwapSettings: n_train must be an integer"),
+    (dict(steps=-1), "SwapSettings: steps must be an integer"),
+    (dict(batch="16"), "SwapSettings: batch must be an integer"),
+    (dict(lr=0.0), r"SwapSettings: lr must be a number in \(0, 1\]"),
+    (dict(lr=float("nan")), "SwapSettings: lr"),
+    (dict(learning_rate=1e-3), r"SwapSettings: unknown settings \['learning_rate'\]; choose from"),
+])
+def test_bad_settings_are_refused_naming_the_field(changes, message):
+    with pytest.raises(ValueError, match=message):
+        swap.settings("fast", "cpu", **changes)
+
+
+def test_train_pair_asks_for_settings_from_swap_settings():
+    with pytest.raises(ValueError, match=r"train_pair: settings: give a SwapSettings \(from swap.settings\(\)\)"):
+        swap.train_pair(swap.PRESETS["fast"])
+
+
 def test_the_code_is_an_eight_by_eight_map_of_latent_channels():
     model = swap.SwapModel(swap.PAIR, size=64, width=4, latent=16)
     conv = model.encoder.to_code

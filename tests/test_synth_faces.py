@@ -217,6 +217,33 @@ def test_chunked_and_threaded_rendering_gives_the_same_faces():
     assert np.allclose(one.masks, many.masks, atol=1e-6), "masks must agree too"
 
 
+@pytest.mark.parametrize("size", [16, 32, 64, 128])
+def test_drawing_small_features_in_windows_gives_the_same_pixels_as_the_whole_image(size, monkeypatch):
+    # eyes, brows, nose, mouth, ears and cheeks are drawn on the window that holds them (face._window); their
+    # bounds must hold for any state, from tiny to huge faces and extreme expressions
+    from course_lib.synth import face
+    from course_lib.synth.face import STATE_RANGES
+
+    rng = np.random.default_rng(size)
+
+    def draw(key, lo, hi, width, wide):  # anywhere in the allowed range, or mostly near its middle
+        if width == 3:
+            return tuple(rng.uniform(lo, hi, 3))
+        if key == "jpeg_quality":
+            return int(rng.integers(0, 2)) * 60
+        return float(rng.uniform(lo, hi) if wide else np.clip(rng.normal((lo + hi) / 2, (hi - lo) / 8), lo, hi))
+
+    states = [FaceState(**{k: draw(k, *r, wide=i % 2) for k, r in STATE_RANGES.items()}) for i in range(24)]
+    states += synth.random_states(24, seed=size)
+    ids = [synth.identity(i) for i in range(len(states))]
+    windowed = synth.render_batch(ids, states, size=size, seed=1)
+    monkeypatch.setattr(face, "_window", lambda *args: None)  # draw every layer on the whole image
+    whole = synth.render_batch(ids, states, size=size, seed=1)
+    for got, want, what in ((windowed.images, whole.images, "images"), (windowed.masks, whole.masks, "masks")):
+        worst = float(np.abs(got - want).max())
+        assert worst == 0, f"{size}px {what} drawn in windows differ from the whole-image drawing by up to {worst}"
+
+
 def test_render_matches_render_batch_and_applies_keyword_changes():
     ada = synth.cast("ada")
     img, lm, mask = synth.render(ada, size=32, smile=0.8, yaw=0.2)
@@ -225,6 +252,11 @@ def test_render_matches_render_batch_and_applies_keyword_changes():
         "render(ident, **changes) should equal render_batch with the changed state"
     )
     assert img.shape == (32, 32, 3) and lm.shape == (68, 2) and mask.shape == (32, 32), "render gives one face, not a batch"
+
+
+def test_render_refuses_an_unknown_state_field_and_lists_the_fields():
+    with pytest.raises(ValueError, match=r"render: unknown state fields \['smiles'\]; choose from \['yaw'"):
+        synth.render(synth.cast("ada"), size=32, smiles=1.0)
 
 
 def test_landmarks_scale_with_image_size():

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from ..validate import check_numbers, check_object, check_scalar, check_seed
+from ..validate import check_numbers, check_object, check_scalar, check_seed, replace_fields
 from .identity import Identity, check_identities
 
 LANDMARK_GROUPS = {
@@ -333,12 +333,18 @@ def _cov(d_px, soft=1.0):
     return np.clip(0.5 - d_px / soft, 0.0, 1.0)
 
 
-def _over(img, colour, alpha):
-    """Composite ``colour`` over ``img`` with coverage ``alpha`` (in place), touching covered pixels only."""
+def _over(img, colour, alpha, total: int | None = None):
+    """Composite ``colour`` over ``img`` with coverage ``alpha`` (in place), touching covered pixels only.
+
+    ``total`` is the pixel count of the whole batch when ``img`` is a window of it (``_window``): a layer is
+    dense, and composited everywhere, when it covers more than half of the whole batch.
+    """
     colour = np.asarray(colour, np.float32)
     flat_a = alpha.reshape(-1)
     idx = np.flatnonzero(flat_a > 1e-4)
-    if len(idx) > 0.5 * flat_a.size:  # dense layer: whole-array arithmetic is faster
+    if not len(idx):
+        return
+    if len(idx) > 0.5 * (total or flat_a.size):  # dense layer: whole-array arithmetic is faster
         img += alpha[..., None] * (colour - img)
         return
     flat = img.reshape(-1, 3)
@@ -353,6 +359,40 @@ def _over(img, colour, alpha):
 
 def _col(c):
     return c[:, None, None, :]
+
+
+def _window(g: dict, size: int, x0, x1, y0, y1):
+    """The rows and columns (two slices) that hold every face's canonical box [x0, x1]×[y0, y1] (N-arrays).
+
+    None when the window would cover half the image or more: then the layer is drawn on the whole image. A
+    feature whose coverage is below ``_over``'s threshold outside its box is drawn the same either way.
+    """
+    x0, x1, y0, y1 = (np.ravel(a) for a in np.broadcast_arrays(x0, x1, y0, y1))
+    corners = [_to_pixels(x, y, g) for x in (x0, x1) for y in (y0, y1)]
+    X = np.stack([c[0] for c in corners])
+    Y = np.stack([c[1] for c in corners])
+    if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+        return None
+    # pixel i has its centre at i + 0.5; a margin of a pixel more on every side
+    c0, c1 = max(int(np.floor(X.min() - 0.5)) - 1, 0), min(int(np.ceil(X.max() + 0.5)) + 1, size)
+    r0, r1 = max(int(np.floor(Y.min() - 0.5)) - 1, 0), min(int(np.ceil(Y.max() + 0.5)) + 1, size)
+    c1, r1 = max(c1, c0), max(r1, r0)
+    if (c1 - c0) * (r1 - r0) >= size * size / 2:
+        return None
+    return slice(r0, r1), slice(c0, c1)
+
+
+def _crop(win, *arrays) -> tuple:
+    """Contiguous copies of the window ``win`` of N×H×W(×C) arrays; the arrays themselves when ``win`` is None."""
+    if win is None:
+        return arrays
+    return tuple(np.ascontiguousarray(a[:, win[0], win[1]]) for a in arrays)
+
+
+def _paste(img: np.ndarray, win, sub: np.ndarray) -> None:
+    """Write a window drawn by ``_crop`` back into the image."""
+    if win is not None:
+        img[:, win[0], win[1]] = sub
 
 
 def _e(v):
@@ -408,10 +448,15 @@ def _render_chunk(p: dict, size: int, rng) -> tuple[np.ndarray, np.ndarray, np.n
         img[ii] = sub
 
     # ears
+    total = img[..., 0].size
     for sign in (-1.0, 1.0):
         ex_c = sign * (W * 0.97)
-        ed = np.sqrt(((qx - ex_c) / 0.12) ** 2 + ((qy + 0.02) / 0.21) ** 2) - 1
-        _over(img, skin * 0.82, _cov(ed * 0.12 * s))
+        k = 1 + 0.5 / (0.12 * s)  # coverage is 0 beyond k times the ear's radii
+        win = _window(g, size, ex_c - 0.12 * k, ex_c + 0.12 * k, -0.02 - 0.21 * k, -0.02 + 0.21 * k)
+        q_x, q_y, sub = _crop(win, qx, qy, img)
+        ed = np.sqrt(((q_x - ex_c) / 0.12) ** 2 + ((q_y + 0.02) / 0.21) ** 2) - 1
+        _over(sub, skin * 0.82, _cov(ed * 0.12 * s), total)
+        _paste(img, win, sub)
 
     # the face: an ellipse above, a superellipse jaw below, shaded by the light
     ax_ = np.abs(qx) / W
@@ -428,9 +473,12 @@ def _render_chunk(p: dict, size: int, rng) -> tuple[np.ndarray, np.ndarray, np.n
     shade = (0.58 + 0.47 * diffuse)[..., None]
     _over(img, skin * shade, face_cov)
     # cheek warmth
-    for sign in (-1.0, 1.0):
-        cd = ((qx - sign * 0.5 * W) / 0.28) ** 2 + ((qy - 0.25) / 0.2) ** 2
-        _over(img, skin * np.array([1.0, 0.82, 0.8], np.float32), 0.18 * np.exp(-cd) * face_cov)
+    for sign in (-1.0, 1.0):  # 0.18·exp(-cd) is below 1e-4 where cd > 7.5, outside 2.74 times the radii
+        win = _window(g, size, sign * 0.5 * W - 0.77, sign * 0.5 * W + 0.77, 0.25 - 0.55, 0.25 + 0.55)
+        q_x, q_y, cov, sub = _crop(win, qx, qy, face_cov, img)
+        cd = ((q_x - sign * 0.5 * W) / 0.28) ** 2 + ((q_y - 0.25) / 0.2) ** 2
+        _over(sub, skin * np.array([1.0, 0.82, 0.8], np.float32), 0.18 * np.exp(-cd) * cov, total)
+        _paste(img, win, sub)
 
     # beard
     bearded = p["beard"]
@@ -450,41 +498,63 @@ def _render_chunk(p: dict, size: int, rng) -> tuple[np.ndarray, np.ndarray, np.n
     kx, ky = _e(f["nose_tip"][0]), _e(f["nose_tip"][1])
     nw = _e(p["nose_width"]) * _e(f["nose_fx"])
     side = -np.sign(_e(lx) + 1e-3)
-    seg_t = np.clip((qy - ty_) / np.maximum(ky - ty_, 1e-3), 0, 1)
+    bx, by = _e(f["nose_base"][0]), _e(f["nose_base"][1])
+    k = 1 + 0.65 / (0.028 * s)  # a nostril's coverage is 0 beyond k times its radii
+    # where each layer is above _over's threshold: the shadow within 2.94 of its path from the bridge to the tip
+    # (x radius at most 0.12), the base within 2.37 and the tip within 2.05 times their radii, and the nostrils
+    win = _window(g, size,
+                  np.minimum.reduce([np.minimum(tx_, kx) - 0.85 * nw - 0.36, bx - 2.61 * nw, kx - 1.65 * nw,
+                                     bx - nw * (0.5 + 0.32 * k)]),
+                  np.maximum.reduce([np.maximum(tx_, kx) + 0.85 * nw + 0.36, bx + 2.61 * nw, kx + 1.65 * nw,
+                                     bx + nw * (0.5 + 0.32 * k)]),
+                  np.minimum.reduce([np.minimum(ty_, ky) - 0.24, by + 0.02 - 0.11, ky - 0.02 - 0.15,
+                                     by - 0.005 - 0.028 * k]),
+                  np.maximum.reduce([np.maximum(ty_, ky) + 0.24, by + 0.02 + 0.11, ky - 0.02 + 0.15,
+                                     by - 0.005 + 0.028 * k]))
+    q_x, q_y, cov, sub = _crop(win, qx, qy, face_cov, img)
+    seg_t = np.clip((q_y - ty_) / np.maximum(ky - ty_, 1e-3), 0, 1)
     sx = tx_ + (kx - tx_) * seg_t + side * nw * (0.35 + 0.5 * seg_t)
     sy = ty_ + (ky - ty_) * seg_t
-    dist = np.sqrt(((qx - sx) / (0.05 + 0.07 * seg_t)) ** 2 + ((qy - sy) / 0.08) ** 2)
-    _over(img, skin * 0.62, 0.55 * np.exp(-dist ** 2) * face_cov)
-    bx, by = _e(f["nose_base"][0]), _e(f["nose_base"][1])
-    base_d = ((qx - bx) / (nw * 1.1)) ** 2 + ((qy - by - 0.02) / 0.045) ** 2
-    _over(img, skin * 0.55, 0.45 * np.exp(-base_d * 1.5) * face_cov)
-    tip_d = ((qx - kx) / (nw * 0.8)) ** 2 + ((qy - ky + 0.02) / 0.07) ** 2
-    _over(img, np.minimum(skin * 1.12 + 0.04, 1), 0.45 * np.exp(-tip_d * 2) * face_cov)
+    dist = np.sqrt(((q_x - sx) / (0.05 + 0.07 * seg_t)) ** 2 + ((q_y - sy) / 0.08) ** 2)
+    _over(sub, skin * 0.62, 0.55 * np.exp(-dist ** 2) * cov, total)
+    base_d = ((q_x - bx) / (nw * 1.1)) ** 2 + ((q_y - by - 0.02) / 0.045) ** 2
+    _over(sub, skin * 0.55, 0.45 * np.exp(-base_d * 1.5) * cov, total)
+    tip_d = ((q_x - kx) / (nw * 0.8)) ** 2 + ((q_y - ky + 0.02) / 0.07) ** 2
+    _over(sub, np.minimum(skin * 1.12 + 0.04, 1), 0.45 * np.exp(-tip_d * 2) * cov, total)
     for sign in (-1.0, 1.0):
-        nd = np.sqrt(((qx - bx - sign * nw * 0.5) / (nw * 0.32)) ** 2 + ((qy - by + 0.005) / 0.028) ** 2) - 1
-        _over(img, skin * 0.32, _cov(nd * 0.028 * s, 1.3) * 0.85)
+        nd = np.sqrt(((q_x - bx - sign * nw * 0.5) / (nw * 0.32)) ** 2 + ((q_y - by + 0.005) / 0.028) ** 2) - 1
+        _over(sub, skin * 0.32, _cov(nd * 0.028 * s, 1.3) * 0.85, total)
+    _paste(img, win, sub)
 
     # mouth: inner mouth and teeth, then the two lips
     mx_, my_, mfx, mfy = (_e(v) for v in f["mouth"])
     shape = tuple(_e(v) for v in _mouth_shape(p))
     hw = shape[0]
-    u = (qx - mx_) / (hw * mfx)
-    v = (qy - my_) / mfy
+    # every layer's coverage is 0 beyond |u| = 1 + 1.2 m / hw and outside the lips' curves widened by 1.2 m,
+    # with m = 0.5 / (mfy s) canonical units (half a pixel): |v| <= |bend| u² + 0.65 gap + t_lo + 0.006 + 1.2 m
+    m = 0.5 / (mfy * s)
+    u_max = 1 + 1.2 * m / hw
+    v_max = np.abs(shape[1]) * u_max ** 2 + 0.65 * shape[4] + np.maximum(shape[2], shape[3]) + 0.006 + 1.2 * m
+    win = _window(g, size, mx_ - u_max * hw * mfx, mx_ + u_max * hw * mfx, my_ - v_max * mfy, my_ + v_max * mfy)
+    q_x, q_y, sub = _crop(win, qx, qy, img)
+    u = (q_x - mx_) / (hw * mfx)
+    v = (q_y - my_) / mfy
     top_c, iu, il, bot_c = _lip_curves(u, shape)
     side_d = (np.abs(u) - 1) * hw
     lip_col = _col(p["lip_color"])
     mouth_in = np.maximum(np.maximum(iu - v, v - il), side_d)
-    _over(img, np.float32([0.22, 0.06, 0.07]), _cov(mouth_in * mfy * s))
+    _over(sub, np.float32([0.22, 0.06, 0.07]), _cov(mouth_in * mfy * s), total)
     teeth = np.maximum(np.maximum(iu - v, v - (iu + 0.3 * (il - iu))), (np.abs(u) - 0.7) * hw)
-    _over(img, np.float32([0.9, 0.88, 0.82]), _cov(teeth * mfy * s) * np.clip((il - iu) * s * mfy / 1.5, 0, 1))
+    _over(sub, np.float32([0.9, 0.88, 0.82]), _cov(teeth * mfy * s) * np.clip((il - iu) * s * mfy / 1.5, 0, 1), total)
     upper_lip = np.maximum(np.maximum(top_c - v, v - iu), side_d)
-    _over(img, lip_col * 0.85, _cov(upper_lip * mfy * s))
+    _over(sub, lip_col * 0.85, _cov(upper_lip * mfy * s), total)
     lower_lip = np.maximum(np.maximum(il - v, v - bot_c), side_d)
     lip_light = 1.0 + 0.15 * np.exp(-(((v - (il + bot_c) / 2) / 0.02) ** 2) - (u / 0.5) ** 2)
-    _over(img, lip_col * lip_light[..., None], _cov(lower_lip * mfy * s))
+    _over(sub, lip_col * lip_light[..., None], _cov(lower_lip * mfy * s), total)
     # the line between closed lips
     seam = np.maximum(np.abs(v - (iu + il) / 2) - 0.006, side_d)
-    _over(img, lip_col * 0.45, _cov(seam * mfy * s, 1.2) * 0.7)
+    _over(sub, lip_col * 0.45, _cov(seam * mfy * s, 1.2) * 0.7, total)
+    _paste(img, win, sub)
 
     # eyes
     er = _e(p["eye_height"])
@@ -493,40 +563,55 @@ def _render_chunk(p: dict, size: int, rng) -> tuple[np.ndarray, np.ndarray, np.n
     iris_col = _col(p["eye_color"])
     for side in ("r", "l"):
         ex, ey, fx, fy = (_e(v) for v in f[f"eye_{side}"])
-        u = (qx - ex) / (ew * fx)
-        v = (qy - ey) / (ew * fy)
-        upper, lower = _eye_curves(u, er, o)
         px_per = ew * fy * s
+        # every layer is below _over's threshold beyond |u| = 2.63 (the socket) or 1.06 + 1.25 / px_per (lash,
+        # crease) and |v| = 2.68 er (the socket) or 1.71 er + 0.135 + 0.75 / px_per (the crease, the lowest)
+        u_max = np.maximum(2.63, 1.06 + 1.25 / px_per) * ew * fx
+        v_max = np.maximum(2.68 * er, 1.71 * er + 0.135 + 0.75 / px_per) * ew * fy
+        win = _window(g, size, ex - u_max, ex + u_max, ey - v_max, ey + v_max)
+        q_x, q_y, cov, sub = _crop(win, qx, qy, face_cov, img)
+        u = (q_x - ex) / (ew * fx)
+        v = (q_y - ey) / (ew * fy)
+        upper, lower = _eye_curves(u, er, o)
         # socket shading above the eye and the lid crease
         sock = (u / 1.3) ** 2 + ((v + 0.45 * er) / (1.1 * er)) ** 2
-        _over(img, skin * 0.78, 0.35 * np.exp(-sock * 2) * face_cov)
+        _over(sub, skin * 0.78, 0.35 * np.exp(-sock * 2) * cov, total)
         eye_d = np.maximum(np.maximum(upper - v, v - lower), (np.abs(u) - 1) * 0.6)
         eye_a = _cov(eye_d * px_per)
-        _over(img, np.float32([0.93, 0.91, 0.88]) * (0.8 + 0.2 * _e(lz))[..., None], eye_a)
+        _over(sub, np.float32([0.93, 0.91, 0.88]) * (0.8 + 0.2 * _e(lz))[..., None], eye_a, total)
         gx_, gy_ = _e(p["gaze_x"]) * 0.35, _e(p["gaze_y"]) * 0.15
         ir = np.sqrt((u - gx_) ** 2 + ((v - gy_) * 1.0) ** 2)
         iris_a = _cov((ir - 0.5) * px_per) * eye_a
-        _over(img, iris_col * (1.0 - 0.35 * ir[..., None]), iris_a)
-        _over(img, np.float32([0.03, 0.03, 0.03]), _cov((ir - 0.2) * px_per) * eye_a)
+        _over(sub, iris_col * (1.0 - 0.35 * ir[..., None]), iris_a, total)
+        _over(sub, np.float32([0.03, 0.03, 0.03]), _cov((ir - 0.2) * px_per) * eye_a, total)
         hl = np.sqrt((u - gx_ + 0.15) ** 2 + (v - gy_ + 0.15) ** 2)
-        _over(img, np.float32([1.0, 1.0, 1.0]), _cov((hl - 0.08) * px_per) * eye_a * 0.8)
+        _over(sub, np.float32([1.0, 1.0, 1.0]), _cov((hl - 0.08) * px_per) * eye_a * 0.8, total)
         lash = np.maximum(np.abs(v - upper) - 0.06, (np.abs(u) - 1.06) * 0.6)
-        _over(img, np.float32([0.08, 0.06, 0.06]), _cov(lash * px_per) * 0.95)
+        _over(sub, np.float32([0.08, 0.06, 0.06]), _cov(lash * px_per) * 0.95, total)
         crease = np.maximum(np.abs(v - (upper - 0.55 * er - 0.1 * (1 - o))) - 0.035, (np.abs(u) - 0.9) * 0.6)
-        _over(img, skin * 0.6, _cov(crease * px_per, 1.5) * 0.4)
+        _over(sub, skin * 0.6, _cov(crease * px_per, 1.5) * 0.4, total)
+        _paste(img, win, sub)
 
     # brows
     bt = _e(p["brow_thickness"])
     for side, tilt in (("r", 0.03), ("l", -0.03)):
         bx_, by_, fx, fy = (_e(v) for v in f[f"brow_{side}"])
         bw = ew * 1.3
-        u = (qx - bx_) / (bw * fx)
-        v = (qy - by_) / fy
+        # coverage is 0 beyond |u| = 1 + m / bw and beyond th / 2 + m of the brow's arch, m = 0.5 / (fy s)
+        m = 0.5 / (fy * s)
+        u_max = 1 + m / bw
+        v_max = (np.abs(_e(p["brow_arch"])) * np.maximum(1, u_max ** 2 - 1) + 0.03 * u_max
+                 + np.abs(bt) * (0.925 + 0.225 * u_max) / 2 + m)
+        win = _window(g, size, bx_ - u_max * bw * fx, bx_ + u_max * bw * fx, by_ - v_max * fy, by_ + v_max * fy)
+        q_x, q_y, sub = _crop(win, qx, qy, img)
+        u = (q_x - bx_) / (bw * fx)
+        v = (q_y - by_) / fy
         cy_ = -_e(p["brow_arch"]) * (1 - u * u) + tilt * u
         inner = u if side == "r" else -u  # + towards the outer end
         th = bt * (1.15 - 0.45 * (inner + 1) / 2)
         d = np.maximum(np.abs(v - cy_) - th / 2, (np.abs(u) - 1) * bw)
-        _over(img, hair * 0.55 + 0.02, _cov(d * fy * s) * 0.95)
+        _over(sub, hair * 0.55 + 0.02, _cov(d * fy * s) * 0.95, total)
+        _paste(img, win, sub)
 
     # hair on top of the head (every style but bald), with style-specific shapes
     ii = np.nonzero(style != "bald")[0]
@@ -654,9 +739,6 @@ def render(ident: Identity, state: FaceState | None = None, size: int = 64, seed
     check_object(ident, "ident", Identity, "synth.cast(name) or synth.identity(seed)", "render")
     state = NEUTRAL if state is None else check_object(state, "state", FaceState, "synth.FaceState(...)", "render")
     if changes:
-        unknown = set(changes) - set(STATE_FIELDS)
-        if unknown:
-            raise ValueError(f"render: unknown state fields {sorted(unknown)}; choose from {STATE_FIELDS}")
-        state = replace(state, **changes)
+        state = replace_fields(state, changes, "render", "state field")
     out = _render_batch([ident], [state], size, seed, 32, "render")
     return out.images[0], out.landmarks[0], out.masks[0]
