@@ -667,24 +667,32 @@ def pan_figure(figure, dx: int = 60, dy: int = 30) -> str | None:
     footer = figure.locator(".jupyter-matplotlib-footer")
     figure.hover()  # the toolbar fades in on hover
     figure.locator("button.jupyter-matplotlib-button[title^='Left button pans']").click()
-    box = figure.locator(".jupyter-matplotlib-canvas-div").bounding_box()
+    # The part of the canvas a learner can reach: a wide figure is clipped by the output area.
+    box = figure.evaluate("""f => {
+        const c = f.querySelector('.jupyter-matplotlib-canvas-div').getBoundingClientRect();
+        const o = f.closest('.jp-OutputArea-output').getBoundingClientRect();
+        const x = Math.max(c.left, o.left), y = Math.max(c.top, o.top);
+        return {x, y, width: Math.min(c.right, o.right) - x, height: Math.min(c.bottom, o.bottom) - y};
+    }""")
     for fx, fy in ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.15, 0.5), (0.85, 0.5), (0.5, 0.3), (0.5, 0.7)):
         x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
         page.mouse.move(x - 3, y)
         page.mouse.move(x, y)
         if not _waits(lambda: page.wait_for_function("f => /\\(x, y\\) =|x=/.test(f.textContent || '')",
-                                                     arg=footer.element_handle(), polling=POLL_MS, timeout=3000)):
+                                                     arg=footer.element_handle(), polling=POLL_MS, timeout=5000)):
             continue  # not over an axes (or the kernel is slow): the next point
         before = canvas.evaluate("c => c.toDataURL()")
         page.mouse.down()
-        page.mouse.move(x + dx, y + dy, steps=5)
+        for step in range(1, 6):  # a learner's drag: a few moves, each one the kernel can answer
+            page.mouse.move(x + dx * step / 5, y + dy * step / 5)
+            page.wait_for_timeout(100)
         page.mouse.up()
         if _waits(lambda: page.wait_for_function("([c, old]) => c.toDataURL() !== old",
                                                  arg=[canvas.element_handle(), before], polling=POLL_MS,
-                                                 timeout=ACTION_TIMEOUT * 1000)):
+                                                 timeout=2 * ACTION_TIMEOUT * 1000)):
             return None
         return (f"a drag with the pan tool inside an axes (the kernel reported {footer.inner_text().strip()!r}) "
-                f"did not redraw it within {ACTION_TIMEOUT} s")
+                f"did not redraw it within {2 * ACTION_TIMEOUT} s")
     return ("the kernel never reported the pointer's position (the figure's footer stayed "
             f"{footer.inner_text().strip()!r}) while it moved over the figure: is ipympl's front end connected?")
 
@@ -726,6 +734,17 @@ def _panel_selector() -> str:
 
 
 # ---------------------------------------------------------------------------------------------- ipywidgets
+
+
+def one_widget(page, css: str, call: str):
+    """The one widget with CSS class `css`, scrolled into view; fails the test, showing what the cell that
+    makes it (the first whose code contains `call`) printed, when there is not exactly one."""
+    widget = page.locator(f".{css}")
+    if widget.count() != 1:
+        pytest.fail(f"the {css.replace('-', ' ')} did not appear ({widget.count()} elements with class {css}); the "
+                    f"cell that calls {call.rstrip('(')} shows: {cell_output(page, call)}", pytrace=False)
+    widget.scroll_into_view_if_needed()
+    return widget
 
 
 def slider(container, description: str):

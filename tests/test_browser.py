@@ -12,7 +12,8 @@ One JupyterLab and one Chromium serve the whole session (the `jupyterlab`, `chro
 in conftest.py; browser_helpers says how the server is isolated), one tab per lab. Each test saves, pass or
 fail, test-artifacts/browser/<test name>.png (the screen), <test name>-notebook.jpg (the whole notebook) and
 <test name>.console.log; the server log is test-artifacts/browser/jupyter-server.log and each lab's Run All
-Cells time is appended to test-artifacts/browser/run-times.jsonl. CI keeps test-artifacts/ (gitignored).
+Cells time is appended to test-artifacts/browser/run-times.jsonl. test-artifacts/ is gitignored; a CI job
+that should keep the screenshots uploads test-artifacts/browser/ as its artifact.
 
 Skipped when /usr/bin/chromium or Playwright is missing (`make test` installs both).
 
@@ -29,7 +30,7 @@ import pytest
 import browser_helpers as bh  # tests/browser_helpers.py (pytest puts tests/ on sys.path)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.timeout(900, method="signal")]  # a hung browser still gets its teardown
+              pytest.mark.timeout(1200, method="signal")]  # a hung browser still gets its teardown
 
 
 # The names earlier browser tests used, kept for files that import them from here (test_browser_lab06.py):
@@ -51,11 +52,7 @@ def page(lab_page):
 
 def drive_face_explorer(page, server, request):
     """Lab 00: the face explorer's smile slider re-renders the face; the talking clip plays."""
-    explorer = page.locator(".face-explorer")
-    if explorer.count() != 1:
-        pytest.fail(f"the face explorer did not appear ({explorer.count()} elements with class face-explorer); "
-                    f"the cell that calls face_explorer shows: {bh.cell_output(page, 'face_explorer(')}", pytrace=False)
-    explorer.scroll_into_view_if_needed()
+    explorer = bh.one_widget(page, "face-explorer", "face_explorer(")
     image = explorer.locator("img.face-explorer-image")
     before = bh.image_src(image)
     if before is None:
@@ -101,11 +98,7 @@ def drive_clips_viewer_and_game(page, server, request):
         assert state is not None and not state["error"] and state["duration"] > 0, \
             f"clip {k + 1} of the categories does not load in Chromium ({state})"
 
-    viewer = page.locator(".track-viewer")
-    if viewer.count() != 1:
-        pytest.fail(f"the track viewer did not appear ({viewer.count()} elements with class track-viewer); the cell "
-                    f"shows: {bh.cell_output(page, 'track_viewer(')}", pytrace=False)
-    viewer.scroll_into_view_if_needed()
+    viewer = bh.one_widget(page, "track-viewer", "track_viewer(")
     labels, source = viewer.locator(".track-labels"), viewer.locator(".track-video video source")
     before_labels, before_clip = labels.inner_text().strip(), source.first.get_attribute("src")
     other = viewer.locator(".track-face button.widget-toggle-button:not(.mod-active)").first
@@ -121,11 +114,7 @@ def drive_clips_viewer_and_game(page, server, request):
         f"the track viewer's clip for face '{choice}' does not load in Chromium ({state})"
     bh.screenshot(page, bh.artifact_name(request.node.name) + "-track-viewer", viewer)
 
-    box = page.locator(".real-or-fake")
-    if box.count() != 1:
-        pytest.fail(f"the real-or-fake game did not appear ({box.count()} elements with class real-or-fake); the cell "
-                    f"shows: {bh.cell_output(page, 'real_or_fake(')}", pytrace=False)
-    box.scroll_into_view_if_needed()
+    box = bh.one_widget(page, "real-or-fake", "real_or_fake(")
     progress, score = box.locator(".rof-progress"), box.locator(".rof-score")
     real, fake = box.locator("button.rof-real"), box.locator("button.rof-fake")
     assert real.is_disabled() and fake.is_disabled(), "Real and Fake must wait for start"
@@ -166,8 +155,7 @@ def drive_clips_viewer_and_game(page, server, request):
 
 def drive_blend_explorer(page, server, request):
     """Lab 02: the blend explorer's erosion slider re-renders the swap and its scores."""
-    explorer = page.locator(".blend-explorer")
-    slider_moves_picture(page, explorer, "blend-explorer", "erosion (px)", "blend_explorer(", request)
+    explorer = slider_moves_picture(page, "blend-explorer", "erosion (px)", "blend_explorer(", request)
     scores = explorer.locator(".widget-html").filter(has_text="seam score")
     assert scores.count() == 1 and re.search(r"seam score \d", scores.inner_text()), \
         f"the blend explorer shows no seam score: {explorer.inner_text()[:200]!r}"
@@ -175,16 +163,12 @@ def drive_blend_explorer(page, server, request):
 
 def drive_latent_explorer(page, server, request):
     """Lab 04: the latent explorer's A → B slider moves the face along the latent path."""
-    slider_moves_picture(page, page.locator(".latent-explorer"), "latent-explorer", "A → B",
-                         "latent_explorer(", request)
+    slider_moves_picture(page, "latent-explorer", "A → B", "latent_explorer(", request)
 
 
-def slider_moves_picture(page, explorer, css: str, label: str, call: str, request) -> None:
+def slider_moves_picture(page, css: str, label: str, call: str, request):
     """An explorer (a picture beside sliders) re-renders when its main slider is moved by the keyboard."""
-    if explorer.count() != 1:
-        pytest.fail(f"the {css} did not appear ({explorer.count()} elements with class {css}); the cell that "
-                    f"calls it shows: {bh.cell_output(page, call)}", pytrace=False)
-    explorer.scroll_into_view_if_needed()
+    explorer = bh.one_widget(page, css, call)
     image = explorer.locator(f"img.{css}-image")
     before = bh.image_src(image)
     if before is None:
@@ -201,6 +185,7 @@ def slider_moves_picture(page, explorer, css: str, label: str, call: str, reques
         pytest.fail(f"the {css} did not re-render after moving {label!r} from {moved[0]} to {moved[1]}: the "
                     f"picture stayed the same for {bh.ACTION_TIMEOUT} s (is the kernel connected?)", pytrace=False)
     bh.screenshot(page, bh.artifact_name(request.node.name) + f"-{css}", explorer)
+    return explorer
 
 
 # One line per lab: its folder under labs/, and what drives its widgets after the generic checks (or None).
