@@ -142,9 +142,13 @@ class LabServer:
         (torch, its tensors) must not hold memory while the next lab runs on the same server."""
         cookies = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
-        opener.open(f"{self.url}/lab", timeout=30).close()  # the page sets the _xsrf cookie a DELETE must echo
+        try:
+            opener.open(f"{self.url}/lab", timeout=30).close()  # the page sets the _xsrf cookie a DELETE must echo
+            sessions = self.api("sessions")
+        except OSError:
+            return  # the server is gone (its log says why); nothing left to shut down
         xsrf = next((c.value for c in cookies if c.name == "_xsrf"), "")
-        for session in self.api("sessions"):
+        for session in sessions:
             request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", method="DELETE",
                                              headers={"X-XSRFToken": xsrf})
             try:
