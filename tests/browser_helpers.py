@@ -10,10 +10,17 @@ Two JupyterLab settings differ from a learner's defaults, both written into the 
 no "Jupyter news" toast (it would cover the notebook), and `windowingMode: none`, so that every cell stays in
 the page (by default JupyterLab 4 detaches cells that are scrolled out of view, and the test reads all of
 them).
+
+The kernels start under the interactive matplotlib backend, as after `%matplotlib widget` (ipympl; see
+KERNEL_CONFIG), so every lab is proven in a real front end under that backend too.
+
+`check_lab` is the whole learner's check of one lab; the smaller helpers below it drive a lab's own widgets.
 """
 from __future__ import annotations
 
+import http.cookiejar
 import importlib.util
+import io
 import json
 import os
 import re
@@ -51,14 +58,21 @@ VIEWPORT = {"width": 1400, "height": 1000}
 
 SERVER_START_TIMEOUT = 60  # seconds
 PAGE_TIMEOUT = 90  # seconds: JupyterLab loaded, the notebook open and its kernel idle
-RUN_ALL_TIMEOUT = 180  # seconds: a whole lab in FAST mode
+RUN_ALL_TIMEOUT = 600  # seconds: a whole lab in FAST mode (labs 03 and 04 take ~100 s idle; CI may be busy)
 ACTION_TIMEOUT = 30  # seconds: any single click, key press or re-render
+POLL_MS = 500  # how often a wait that reads every figure's pixels looks again (not on every frame)
 
 LAB_USER_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                          "checkForUpdates": False},
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
+
+# The kernels start as if a learner's first cell were `%matplotlib widget` (ipympl): every figure becomes an
+# interactive canvas widget. The notebook tests keep Agg and nbgrader's run keeps inline, so together the labs
+# are proven under all three backends. Written as IPython's kernel config in the server's private IPYTHONDIR.
+MATPLOTLIB_BACKEND = "widget"
+KERNEL_CONFIG = f"c.InteractiveShellApp.matplotlib = {MATPLOTLIB_BACKEND!r}\n"
 
 # A JavaScript expression for the notebook panel on screen (the current tab of the main area).
 CURRENT_PANEL = "[...document.querySelectorAll('.jp-NotebookPanel')].find(p => !p.classList.contains('lm-mod-hidden'))"
@@ -123,6 +137,24 @@ class LabServer:
                 return session["kernel"].get("execution_state")
         return None
 
+    def shut_down_kernels(self) -> None:
+        """End every session and its kernel, as File > Shut Down All Kernels would: a finished lab's kernel
+        (torch, its tensors) must not hold memory while the next lab runs on the same server."""
+        cookies = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(cookies))
+        try:
+            opener.open(f"{self.url}/lab", timeout=30).close()  # the page sets the _xsrf cookie a DELETE must echo
+            sessions = self.api("sessions")
+        except OSError:
+            return  # the server is gone (its log says why); nothing left to shut down
+        xsrf = next((c.value for c in cookies if c.name == "_xsrf"), "")
+        for session in sessions:
+            request = urllib.request.Request(f"{self.url}/api/sessions/{session['id']}", method="DELETE",
+                                             headers={"X-XSRFToken": xsrf})
+            try:
+                opener.open(request, timeout=30).close()
+            except OSError:
+                pass  # already gone; the server's own shutdown stops whatever is left
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -135,7 +167,7 @@ def server_env(tmp: Path) -> dict:
     env = dict(os.environ)
     for name in ("COURSE_STRICT", "NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "MPLBACKEND", "JUPYTER_TOKEN",
                  "JUPYTER_PATH", "JUPYTER_CONFIG_PATH", "JUPYTERLAB_SETTINGS_DIR", "JUPYTERLAB_WORKSPACES_DIR"):
-        env.pop(name, None)  # a student notebook must never raise on an unsolved exercise; plots inline
+        env.pop(name, None)  # a student notebook must never raise on an unsolved exercise; the backend: below
     env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])  # the kernel is this venv's python
     env["COURSE_FAST"] = "1"
     env["COURSE_GAME_ITEMS"] = "3"  # lab 01's round: 3 items keep the browser test short (learners get 10 or more)
@@ -149,6 +181,8 @@ def server_env(tmp: Path) -> dict:
     for rel, values in LAB_USER_SETTINGS.items():
         (settings / rel).parent.mkdir(parents=True, exist_ok=True)
         (settings / rel).write_text(json.dumps(values))
+    (tmp / "jupyter" / "ipython" / "profile_default").mkdir(parents=True, exist_ok=True)
+    (tmp / "jupyter" / "ipython" / "profile_default" / "ipython_kernel_config.py").write_text(KERNEL_CONFIG)
     return env
 
 
@@ -281,19 +315,47 @@ def artifact_name(nodeid_name: str) -> str:
 # -------------------------------------------------------------------------------------------- the notebook
 
 
-def run_lab(page, server: LabServer, notebook: str) -> float:
+def run_lab(page, server: LabServer, notebook: str, timeout: float | None = None) -> float:
     """What a learner does first: open the lab, Run > Run All Cells, and see no error. Fails the test with
     every problem a learner would see; returns the seconds Run All Cells took."""
+    times, problems = _run(page, server, notebook, timeout)
+    record_run_time(notebook, **times)
+    _fail_on(problems, notebook)
+    return times["run_all_s"]
+
+
+def _run(page, server: LabServer, notebook: str, timeout: float | None) -> tuple[dict, list[str]]:
+    """Open the lab, Run All Cells, and list the errors and cells that never ran; and how long each step took."""
+    start = time.monotonic()
     open_notebook(page, server, notebook)
-    elapsed = run_all_cells(page, server, notebook)
+    opened = time.monotonic()
+    elapsed = run_all_cells(page, server, notebook, timeout)
     problems = notebook_errors(page, server, notebook)
-    if problems:
-        pytest.fail(f"Run All Cells in JupyterLab went wrong for {notebook}:\n"
-                    + "\n".join(f"  - {p}" for p in problems), pytrace=False)
     strangers = [exe for exe in server.kernel_pythons() if Path(exe).parent != VENV_BIN]
     if strangers:
-        pytest.fail(f"{notebook} ran on {strangers[0]}, not on this virtualenv's Python ({VENV_BIN})", pytrace=False)
-    return elapsed
+        problems.append(f"the notebook ran on {strangers[0]}, not on this virtualenv's Python ({VENV_BIN})")
+    return {"open_s": opened - start, "run_all_s": elapsed}, problems
+
+
+def _fail_on(problems: list[str], notebook: str) -> None:
+    if problems:
+        pytest.fail(f"Run All Cells in JupyterLab went wrong for {notebook} (FAST mode, `%matplotlib "
+                    f"{MATPLOTLIB_BACKEND}`):\n" + "\n".join(f"  - {p}" for p in problems), pytrace=False)
+
+
+def record_run_time(notebook: str, run_all_s: float, **steps: float) -> None:
+    """Append a lab's Run All Cells time (and its other steps' times) to test-artifacts/browser/run-times.jsonl,
+    and say it on stdout."""
+    line = {"notebook": notebook, "run_all_s": round(run_all_s, 1), **{k: round(v, 1) for k, v in steps.items()},
+            "backend": MATPLOTLIB_BACKEND, "fast": True, "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    print(f"{notebook}: Run All Cells took {run_all_s:.1f} s in JupyterLab (FAST, %matplotlib {MATPLOTLIB_BACKEND}); "
+          + ", ".join(f"{k} {v:.1f}" for k, v in steps.items()))
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        with open(ARTIFACTS / "run-times.jsonl", "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+    except OSError:
+        pass
 
 
 def open_notebook(page, server: LabServer, notebook: str) -> None:
@@ -462,7 +524,231 @@ def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+# --------------------------------------------------------------------------------------------- a whole lab
+
+
+def check_lab(page, server: LabServer, notebook: str, timeout: float | None = None) -> float:
+    """Run a lab as a learner does and check all they see: no error and no cell left unrun; each exercise's
+    check reached and passed over (the student version's `NotImplementedError` becomes a "not yet" hint, so the
+    lab runs past it); every widget, matplotlib figure, plotly figure, image and clip rendered; a figure pans.
+    Fails the test listing every problem; returns the seconds Run All Cells took."""
+    times, problems = _run(page, server, notebook, timeout)
+    start = time.monotonic()
+    if not problems:  # after an error, later cells never ran: their outputs are not worth checking
+        saved = json.loads(server.path(notebook).read_text(encoding="utf-8"))
+        problems = exercise_problems(saved) + output_problems(page, saved)
+        times["outputs_s"] = time.monotonic() - start
+        if not problems:
+            problems = figure_problems(page)
+            times["figure_s"] = time.monotonic() - start - times["outputs_s"]
+    record_run_time(notebook, **times)
+    _fail_on(problems, notebook)
+    return times["run_all_s"]
+
+
+def exercise_problems(nb: dict) -> list[str]:
+    """Each graded check of a student version must have failed on the unfinished exercise's
+    NotImplementedError and printed the "not yet" hint; of a solution, it must have passed."""
+    from course_lib import grading
+
+    not_done = grading._message(NotImplementedError())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    student = any("raise NotImplementedError" in "".join(c.get("source", "")) for c in code
+                  if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
+    problems = []
+    for n, cell in enumerate(code, 1):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+        where = f"code cell {n} (the check {meta.get('grade_id')})"
+        if student and not_done not in text:
+            problems.append(f"{where} should say the exercise is not done yet ({not_done!r}) on the untouched "
+                            f"student version, but shows: {text.strip()[:200] or '(nothing)'!r}")
+        elif not student and "✓" not in text:
+            problems.append(f"{where} does not pass on the solution: {text.strip()[:200] or '(nothing)'!r}")
+    return problems
+
+
+# For each code cell: its outputs as JupyterLab shows them, and what each is.
+_OUTPUTS_JS = f"""() => [...({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')].map(cell =>
+    [...cell.querySelectorAll('.jp-OutputArea-output')].map(out => {{
+        const root = out.querySelector('.jupyter-matplotlib, .jupyter-widgets');
+        const box = root && root.getBoundingClientRect();
+        return {{widget: !!root, shown: !!box && box.width > 0 && box.height > 0,
+                plotly: out.classList.contains('jp-RenderedPlotly'),
+                plotted: out.querySelectorAll('.main-svg').length > 0 && out.querySelectorAll('.trace').length > 0}};
+    }}))"""
+
+# Every visible matplotlib canvas (ipympl) shows a drawing, every visible <img> is decoded and every visible
+# <video>/<audio> has loaded its metadata or failed: the cells (1-based) where something is still missing.
+_PENDING_JS = f"""() => {{
+    const visible = e => e.offsetParent !== null;
+    const probe = document.createElement('canvas');  // a thumbnail of each figure is read, not the figure
+    probe.width = probe.height = 64;
+    const thumb = probe.getContext('2d', {{willReadFrequently: true}});
+    const drawn = c => {{
+        if (!c.width || !c.height) return false;
+        thumb.clearRect(0, 0, 64, 64);
+        thumb.drawImage(c, 0, 0, 64, 64);
+        const d = thumb.getImageData(0, 0, 64, 64).data;
+        for (let i = 4; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
+        return false;
+    }};
+    const pending = {{figures: [], images: [], media: []}};
+    [...({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')].forEach((cell, i) => {{
+        for (const c of cell.querySelectorAll('.jupyter-matplotlib-canvas-div canvas:first-child'))
+            if (visible(c) && !drawn(c)) pending.figures.push(i + 1);
+        for (const img of cell.querySelectorAll('.jp-OutputArea-output img'))
+            if (visible(img) && !(img.complete && img.naturalWidth > 0)) pending.images.push(i + 1);
+        for (const m of cell.querySelectorAll('.jp-OutputArea-output video, .jp-OutputArea-output audio'))
+            if (visible(m) && !((m.readyState >= 1 && m.duration > 0) || m.error)) pending.media.push(i + 1);
+    }});
+    return pending;
+}}"""
+
+_MEDIA_ERRORS_JS = f"""() => [...({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')].flatMap((cell, i) =>
+    [...cell.querySelectorAll('.jp-OutputArea-output video, .jp-OutputArea-output audio')]
+        .filter(m => m.error).map(m => [i + 1, m.tagName.toLowerCase(), m.error.code]))"""
+
+
+def output_problems(page, nb: dict, timeout: float = ACTION_TIMEOUT) -> list[str]:
+    """Outputs the saved notebook holds that the page does not show: a widget (ipywidgets, an ipympl figure)
+    or a plotly figure not rendered, a figure never drawn, an image not decoded, a clip that does not load."""
+    widget_mime, plotly_mime = "application/vnd.jupyter.widget-view+json", "application/vnd.plotly.v1+json"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    problems = []
+    _waits(lambda: page.wait_for_function(  # plotly draws asynchronously after the output appears
+        f"() => [...({CURRENT_PANEL}).querySelectorAll('.jp-RenderedPlotly')].every(o => o.querySelector('.trace'))",
+        polling=POLL_MS, timeout=timeout * 1000))
+    shown = page.evaluate(_OUTPUTS_JS)
+    for n, (cell, outs) in enumerate(zip(code, shown), 1):
+        data = [o.get("data", {}) for o in cell.get("outputs", []) if o.get("output_type") in ("display_data",
+                                                                                              "execute_result")]
+        for kind, wanted, rendered in (
+                ("widget", sum(widget_mime in d for d in data), sum(o["widget"] and o["shown"] for o in outs)),
+                ("plotly figure", sum(plotly_mime in d and widget_mime not in d for d in data),
+                 sum(o["plotly"] and o["plotted"] for o in outs))):
+            if rendered < wanted:
+                problems.append(f"code cell {n} displays {wanted} {kind}(s) but the page shows {rendered} "
+                                f"rendered: {strip_ansi(_cell_text(page, n))[:200]!r}")
+    pending = {}
+    if not _waits(lambda: page.wait_for_function(
+            f"() => {{ const p = ({_PENDING_JS})(); return Object.values(p).every(v => v.length === 0); }}",
+            polling=POLL_MS, timeout=timeout * 1000)):
+        pending = page.evaluate(_PENDING_JS)
+    for key, what in (("figures", "a matplotlib figure (ipympl canvas) stayed blank"),
+                      ("images", "an image did not load"), ("media", "a clip did not load its metadata")):
+        for n in sorted(set(pending.get(key, []))):
+            problems.append(f"code cell {n}: {what} within {timeout:.0f} s")
+    problems += [f"code cell {n}: the <{tag}> does not play in Chromium (MediaError code {code_})"
+                 for n, tag, code_ in page.evaluate(_MEDIA_ERRORS_JS)]
+    return problems
+
+
+def _cell_text(page, n: int) -> str:
+    return page.evaluate(f"(n) => (({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')[n - 1]"
+                         ".querySelector('.jp-OutputArea')?.innerText || '').trim()", n)
+
+
+def figure_problems(page) -> list[str]:
+    """The lab's first matplotlib figure answers the mouse through the kernel: with its pan tool, a drag
+    redraws it (the widget backend's round trip). Empty when it does, or when the lab draws no figure."""
+    figures = page.locator(".jp-OutputArea-output .jupyter-matplotlib")
+    if figures.count() == 0:
+        return []
+    problem = pan_figure(figures.first)
+    return [] if problem is None else [f"the first matplotlib figure does not respond to the mouse: {problem}"]
+
+
+def pan_figure(figure, dx: int = 60, dy: int = 30) -> str | None:
+    """Choose an ipympl figure's pan tool and drag inside one of its axes: None once the canvas shows new
+    pixels, else what went wrong. The kernel says where the pointer is in data coordinates (the footer's
+    "(x, y) = ..."), so points across the figure are tried until one lies inside an axes."""
+    page = figure.page
+    figure.scroll_into_view_if_needed()
+    canvas = figure.locator(".jupyter-matplotlib-canvas-div canvas").first
+    footer = figure.locator(".jupyter-matplotlib-footer")
+    figure.hover()  # the toolbar fades in on hover
+    figure.locator("button.jupyter-matplotlib-button[title^='Left button pans']").click()
+    # The part of the canvas a learner can reach: a wide figure is clipped by the output area.
+    box = figure.evaluate("""f => {
+        const c = f.querySelector('.jupyter-matplotlib-canvas-div').getBoundingClientRect();
+        const o = f.closest('.jp-OutputArea-output').getBoundingClientRect();
+        const x = Math.max(c.left, o.left), y = Math.max(c.top, o.top);
+        return {x, y, width: Math.min(c.right, o.right) - x, height: Math.min(c.bottom, o.bottom) - y};
+    }""")
+    for fx, fy in ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.15, 0.5), (0.85, 0.5), (0.5, 0.3), (0.5, 0.7)):
+        x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+        page.mouse.move(x - 3, y)
+        page.mouse.move(x, y)
+        if not _waits(lambda: page.wait_for_function("f => /\\(x, y\\) =|x=/.test(f.textContent || '')",
+                                                     arg=footer.element_handle(), polling=POLL_MS, timeout=5000)):
+            continue  # not over an axes (or the kernel is slow): the next point
+        before = canvas.evaluate("c => c.toDataURL()")
+        page.mouse.down()
+        for step in range(1, 6):  # a learner's drag: a few moves, each one the kernel can answer
+            page.mouse.move(x + dx * step / 5, y + dy * step / 5)
+            page.wait_for_timeout(100)
+        page.mouse.up()
+        if _waits(lambda: page.wait_for_function("([c, old]) => c.toDataURL() !== old",
+                                                 arg=[canvas.element_handle(), before], polling=POLL_MS,
+                                                 timeout=2 * ACTION_TIMEOUT * 1000)):
+            return None
+        return (f"a drag with the pan tool inside an axes (the kernel reported {footer.inner_text().strip()!r}) "
+                f"did not redraw it within {2 * ACTION_TIMEOUT} s")
+    return ("the kernel never reported the pointer's position (the figure's footer stayed "
+            f"{footer.inner_text().strip()!r}) while it moved over the figure: is ipympl's front end connected?")
+
+
+def notebook_screenshot(page, name: str, max_height: int = 6000) -> Path | None:
+    """Save the whole notebook (all its cells and outputs, not only the part on screen) as one picture,
+    test-artifacts/browser/<name>-notebook.jpg: the page is made tall, scrolled through and stitched."""
+    path = ARTIFACTS / f"{name}-notebook.jpg"
+    viewport = page.viewport_size
+    scroller = f"({CURRENT_PANEL}).querySelector('.jp-WindowedPanel-outer')"
+    try:
+        from PIL import Image
+
+        total = page.evaluate(f"() => {scroller}.scrollHeight")
+        page.set_viewport_size({"width": viewport["width"], "height": max_height})
+        view = page.evaluate(f"() => {scroller}.clientHeight")
+        tiles, top = [], 0
+        while top < total:
+            page.evaluate(f"(y) => {{ {scroller}.scrollTop = y; }}", top)
+            page.wait_for_timeout(200)  # let the page paint at the new scroll position
+            shot = page.locator(f"{_panel_selector()} .jp-WindowedPanel-outer").screenshot(timeout=20_000)
+            tiles.append((page.evaluate(f"() => {scroller}.scrollTop"), Image.open(io.BytesIO(shot))))
+            top += view
+        width = max(tile.width for _, tile in tiles)
+        sheet = Image.new("RGB", (width, max(y + tile.height for y, tile in tiles)), "white")
+        for y, tile in tiles:  # the last tile may overlap the one before it: it is pasted at its real offset
+            sheet.paste(tile.convert("RGB"), (0, y))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        sheet.save(path, quality=70)
+        return path
+    except Exception:  # noqa: BLE001 - a screenshot must never hide the test's own failure
+        return None
+    finally:
+        page.set_viewport_size(viewport)
+
+
+def _panel_selector() -> str:
+    return ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
+
 # ---------------------------------------------------------------------------------------------- ipywidgets
+
+
+def one_widget(page, css: str, call: str):
+    """The one widget with CSS class `css`, scrolled into view; fails the test, showing what the cell that
+    makes it (the first whose code contains `call`) printed, when there is not exactly one."""
+    widget = page.locator(f".{css}")
+    if widget.count() != 1:
+        pytest.fail(f"the {css.replace('-', ' ')} did not appear ({widget.count()} elements with class {css}); the "
+                    f"cell that calls {call.rstrip('(')} shows: {cell_output(page, call)}", pytrace=False)
+    widget.scroll_into_view_if_needed()
+    return widget
 
 
 def slider(container, description: str):

@@ -24,3 +24,54 @@ def lab_runs(tmp_path_factory, pytestconfig):
     from notebook_runs import LabRuns  # tests/notebook_runs.py: pytest puts tests/ on sys.path
 
     return LabRuns(tmp_path_factory, pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def jupyterlab(tmp_path_factory):
+    """One JupyterLab for every browser test of the session (tests/browser_helpers.py says how it is isolated)."""
+    import browser_helpers as bh
+
+    reason = bh.unavailable()
+    if reason and os.environ.get("COURSE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"the browser test must run here (COURSE_REQUIRE_BROWSER=1, set by `make test` where apt-get "
+                    f"exists) but cannot: {reason}")
+    if reason:
+        pytest.skip(reason)
+    with bh.lab_server(tmp_path_factory.mktemp("jupyterlab")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def chromium(jupyterlab):
+    """Debian's Chromium, headless, shared by every browser test of the session."""
+    from playwright.sync_api import sync_playwright
+
+    import browser_helpers as bh
+
+    with sync_playwright() as playwright:
+        browser = bh.launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture()
+def lab_page(chromium, jupyterlab, request):
+    """A fresh browser tab; afterwards (pass or fail) its screenshot and console log go to test-artifacts/browser/
+    and the server's kernels are shut down, so a finished lab holds no memory while the next one runs."""
+    import browser_helpers as bh
+
+    context = chromium.new_context(viewport=bh.VIEWPORT)
+    context.set_default_timeout(bh.ACTION_TIMEOUT * 1000)
+    tab = context.new_page()
+    console = bh.ConsoleLog(tab)
+    name = bh.artifact_name(request.node.name)
+    try:
+        yield tab
+    finally:
+        bh.screenshot(tab, name)
+        bh.notebook_screenshot(tab, name)
+        console.save(name)
+        context.close()
+        jupyterlab.shut_down_kernels()
