@@ -2,7 +2,7 @@
 
 What the kernel-side tests cannot see is checked here: the explorer's plotly figures (FigureWidgets, drawn by
 plotly.js through anywidget) appear in the page, and when a learner picks another cue or moves the sample
-slider, the figures in the page change. The server, browser and tab fixtures are test_browser.py's (the same
+slider, the figures in the page change. The server, browser and tab fixtures are conftest's (the same
 isolated JupyterLab on a temporary copy of labs/); each test saves a screenshot and the console log in
 test-artifacts/browser/. Skipped when /usr/bin/chromium or Playwright is missing (`make test` installs both).
 """
@@ -11,7 +11,6 @@ import json
 import pytest
 
 import browser_helpers as bh  # tests/browser_helpers.py (pytest puts tests/ on sys.path)
-from test_browser import browser, lab, page  # noqa: F401 - the shared fixtures: JupyterLab, Chromium, a tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.timeout(900, method="signal")]  # a hung browser still gets its teardown
@@ -35,13 +34,9 @@ def wait_for_title(area, pattern: str) -> list[str] | None:
     return plot_titles(area) if found else None
 
 
-def test_artifact_explorer_lab_runs_and_its_plotly_figures_follow_the_controls(lab, page, request):  # noqa: F811
-    bh.open_notebook(page, lab, ARTIFACT_EXPLORER)
-    elapsed = bh.run_all_cells(page, lab, ARTIFACT_EXPLORER, timeout=RUN_ALL_TIMEOUT)
-    problems = bh.notebook_errors(page, lab, ARTIFACT_EXPLORER)
-    if problems:
-        pytest.fail(f"Run All Cells in JupyterLab went wrong for {ARTIFACT_EXPLORER}:\n"
-                    + "\n".join(f"  - {p}" for p in problems), pytrace=False)
+def test_artifact_explorer_lab_runs_and_its_plotly_figures_follow_the_controls(jupyterlab, lab_page, request):
+    lab, page = jupyterlab, lab_page  # conftest's shared JupyterLab and a fresh tab
+    elapsed = bh.check_lab(page, lab, ARTIFACT_EXPLORER, timeout=RUN_ALL_TIMEOUT)  # no error, everything rendered
     request.node.user_properties.append(("run_all_s", round(elapsed, 1)))
 
     cell = page.locator(".jp-CodeCell", has=page.locator(".jp-InputArea-editor", has_text=EXPLORER_CALL))
