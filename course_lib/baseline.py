@@ -196,7 +196,7 @@ def human_baseline(path=None, media: str | None = None) -> dict:
 # A class-wide report: pool the sessions of a room
 
 class Pooled(NamedTuple):
-    """One session in a class report, and the player it counts for (lab 01)."""
+    """One session in a class report, and the player it counts for (labs 01, 06)."""
 
     player: str
     record: dict
@@ -270,7 +270,7 @@ def _source_order(source: str):
 
 
 def class_table(pooled) -> list[dict]:
-    """Per fake source, then all together: players, answers, correct, accuracy and its Wilson interval (lab 01)."""
+    """Per fake source, then all together: players, answers, correct, accuracy and its Wilson interval (labs 01, 06)."""
     if not isinstance(pooled, (list, tuple)) or not all(isinstance(p, tuple) and len(p) == 2 for p in pooled):
         raise ValueError(f"class_table: pooled must be the list that pool_sessions(paths) returns, got {pooled!r:.60}")
     for player, record in pooled:
