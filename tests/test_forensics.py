@@ -257,7 +257,7 @@ def test_audio_traces_measure_noise_against_tone_and_a_wobbling_pitch():
     (lambda: forensics.blinks(np.ones((4, 4))), "one value per frame"),
     (lambda: forensics.eye_contrast(np.zeros((3, 64, 64, 3)), np.zeros((2, 68, 2))), "one set per frame"),
     (lambda: forensics.flicker_score(np.zeros((3, 64, 64, 3)), np.zeros((3, 68, 2))), "at least 4 frames"),
-    (lambda: forensics.av_sync_score(np.zeros(5)), "synth.Clip"),
+    (lambda: forensics.av_sync_score(np.zeros(5)), "give a Clip"),
     (lambda: forensics.audio_traces(np.zeros(100, np.float32)), "0.1 s"),
     (lambda: forensics.audio_traces(np.ones(16_000) * 3), "Normalise"),
     (lambda: forensics.spectral_flatness(np.ones((2, 16_000), np.float32)), "spectral_flatness: audio"),
