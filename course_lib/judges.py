@@ -16,11 +16,19 @@ the instrument's own error beside the measurement.
 ``small_cnn``, ``fit`` and ``recalibrate`` are the shared base of every image network trained here, and of
 lab 07's detectors. Judges are cached in the course cache (``config.data_dir()/judges``) as checksummed
 checkpoints, keyed by their settings, so the second lab that needs one loads it in a fraction of a second.
+
+FAST mode's four image judges (identity, expression, attributes, face, at 64×64 with their default settings)
+also ship with the course, in ``course_lib/pretrained/judge-NAME-fast.pt``: labs 03 and 04 only read their
+verdicts, so a call with exactly the shipped judge's settings loads that file (checksum verified, loaded with
+``weights_only=True``) instead of training. ``python -m course_lib.pretrained build judge-identity-fast`` (and
+so on) remakes a file by the same recipe, trained afresh; each builder's docstring says which data it learns.
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +74,7 @@ class Judge:
     size: int
     held_out: dict = field(default_factory=dict)
     masked: bool = False
+    settings: dict = field(default_factory=dict)  # the recipe that trained it (what the cache key is made of)
 
     def _inputs(self, images, masks=None):
         imgs = check_images(images, f"{self.name} judge: images")
@@ -148,21 +157,54 @@ def _key(name: str, settings: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _judge_key(name: str, settings: dict) -> str:
+    """The key of a judge's recipe: its cache file's name and the shipped file's ``meta["key"]``."""
+    return _key(name, {**settings, "format": JUDGE_FORMAT})
+
+
+# True while a shipped judge is being built: train afresh, ignoring the shipped file and the cache
+_AFRESH = contextvars.ContextVar("judges_afresh", default=False)
+
+
+def _restore(build, state: dict, meta: dict, settings: dict) -> Judge:
+    judge = build(train=False)
+    judge.net.load_state_dict(state)
+    judge.net.eval()
+    judge.held_out, judge.settings = meta["held_out"], settings
+    return judge
+
+
+def _shipped(name: str, settings: dict, build) -> Judge | None:
+    """The judge shipped with the course for exactly these settings, or None (lab 03 and 04's FAST judges)."""
+    from . import pretrained
+
+    shipped = f"judge-{name}-fast"
+    if shipped not in pretrained.MANIFEST or not pretrained.available(shipped):
+        return None
+    state, meta = pretrained.load(shipped)  # checksum verified; a damaged file is a CheckpointError that says the fix
+    if meta.get("key") != _judge_key(name, settings):
+        return None  # other settings than the shipped judge's (another size, mode or seed): cache or train
+    return _restore(build, state, meta, settings)
+
+
 def _cached(name: str, settings: dict, build):
-    """Load a judge from the cache, or build, evaluate and save it."""
-    torch, _ = _torch()
-    path = config.data_dir() / "judges" / f"{name}-{_key(name, {**settings, 'format': JUDGE_FORMAT})}.pt"
+    """The shipped judge for these settings, else one from the cache, else build, evaluate and save it."""
+    if _AFRESH.get():
+        judge = build(train=True)
+        judge.settings = settings
+        return judge
+    judge = _shipped(name, settings, build)
+    if judge is not None:
+        return judge
+    path = config.data_dir() / "judges" / f"{name}-{_judge_key(name, settings)}.pt"
     if path.exists():
         try:
             state, meta = checkpoints.load(path)
-            judge = build(train=False)
-            judge.net.load_state_dict(state)
-            judge.net.eval()
-            judge.held_out = meta["held_out"]
-            return judge
+            return _restore(build, state, meta, settings)
         except checkpoints.CheckpointError:
             path.unlink(missing_ok=True)  # corrupted: rebuild below
     judge = build(train=True)
+    judge.settings = settings
     checkpoints.save(path, judge.net.state_dict(), {"held_out": judge.held_out, "settings": settings})
     return judge
 
@@ -174,6 +216,71 @@ def _check_judge_settings(fn: str, size, seed, zoom=1.5, **counts) -> None:
     check_scalar(zoom, "zoom", float, min_val=0.5, max_val=4.0, fn=fn)
     for name, value in counts.items():
         check_scalar(value, name, int, min_val=10 if name == "n" else 5, max_val=100_000, allow_none=True, fn=fn)
+
+
+def _build_shipped(make, trained_on: str) -> tuple[dict, dict]:
+    """Train ``make()``'s judge afresh (no shipped file, no cache): (state_dict, meta) for ``pretrained.build``."""
+    from .config import machine_summary
+
+    token = _AFRESH.set(True)
+    try:
+        start = time.perf_counter()
+        config.seed_everything(0)  # the networks' initial weights are drawn before ``fit`` seeds its own steps
+        judge = make()
+        seconds = time.perf_counter() - start
+    finally:
+        _AFRESH.reset(token)
+    settings = json.loads(json.dumps(judge.settings, default=str))  # plain values (tuples become lists)
+    return judge.net.state_dict(), {"held_out": judge.held_out, "settings": settings,
+                                    "key": _judge_key(judge.name, judge.settings), "trained_on": trained_on,
+                                    "train_s": round(seconds, 2), "device": "cpu", "machine": machine_summary()}
+
+
+def build_pretrained_judge_identity_fast() -> tuple[dict, dict]:
+    """Train FAST mode's identity judge that ships with the course (lab 03).
+
+    Data: 150 masked, aligned 64×64 real renders of each of the eight cast members (``sorted(synth.CAST)``),
+    member k in ``synth.random_states(150, seed=k)``, rendered with seed 0; 80% trained, 20% held out
+    (stratified, ``random_state=0``). It judges swaps of frames drawn with other seeds (``swap.evaluate``:
+    seed 123 by default, 100 in lab 03), never a frame it learned from.
+    """
+    from . import synth
+
+    return _build_shipped(lambda: identity_judge(sorted(synth.CAST), size=64, zoom=1.5, mode="fast"),
+                          "cast members 0-7 (sorted), 150 each, random_states seed k, render seed 0; 20% held out")
+
+
+def build_pretrained_judge_expression_fast() -> tuple[dict, dict]:
+    """Train FAST mode's expression judge that ships with the course (lab 03).
+
+    Data: 1,500 masked, aligned 64×64 real renders of 1,500 people who are not in the cast,
+    ``synth.identity(10_000 + i)``, in ``synth.random_states(1500, seed=77)``; 80% trained, 20% held out
+    (``random_state=0``). It judges swaps of the cast, whom it never saw.
+    """
+    return _build_shipped(lambda: expression_judge(size=64, zoom=1.5, mode="fast"),
+                          "synth.identity(10000 + i) for i < 1500, random_states seed 77, render seed 0; 20% held out")
+
+
+def build_pretrained_judge_attributes_fast() -> tuple[dict, dict]:
+    """Train FAST mode's attribute judge that ships with the course (lab 04).
+
+    Data: ``datasets.load_synthetic_faces(900, 64, seed=500)``, people ``synth.identity(500 * 1_000_003 + i)``;
+    80% trained, 20% held out (stratified, ``random_state=0``). No GAN trains on them (lab 04's GANs use
+    ``data_seed`` 1) and ``gan.Yardstick`` measures against seeds 7, 8 and 9.
+    """
+    return _build_shipped(lambda: attribute_judge(64, mode="fast"),
+                          "datasets.load_synthetic_faces(900, 64, seed=500); 20% held out")
+
+
+def build_pretrained_judge_face_fast() -> tuple[dict, dict]:
+    """Train FAST mode's face judge that ships with the course (lab 04).
+
+    Data: ``datasets.load_synthetic_faces(600, 64, seed=900)`` and ``datasets.non_faces`` of them (seed 0);
+    80% trained, 20% held out (stratified, ``random_state=0``). No GAN trains on these people (lab 04's GANs
+    use ``data_seed`` 1) and ``gan.Yardstick`` measures against seeds 7, 8 and 9.
+    """
+    return _build_shipped(lambda: face_judge(64, mode="fast"),
+                          "datasets.load_synthetic_faces(600, 64, seed=900) and non_faces of them; 20% held out")
 
 
 def identity_judge(names, size: int = 64, zoom: float = 1.5, per_person: int | None = None, seed: int = 0,

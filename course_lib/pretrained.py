@@ -1,9 +1,10 @@
 """Shipped, pretrained weights, and the command that remakes them (lab 03, lab 04).
 
 Binder gives a room 1 CPU and 2 GB, too little to train in class; so each model a lab trains also ships
-pretrained, in ``course_lib/pretrained/``, for both FAST and full mode. Anyone can remake a file with::
+pretrained, in ``course_lib/pretrained/``, for both FAST and full mode, and so do FAST mode's judges
+(``course_lib.judges``), which labs 03 and 04 only read verdicts from. Anyone can remake a file with::
 
-    python -m course_lib.pretrained build swap-full      # or: swap-fast, gan-full, gan-fast, all
+    python -m course_lib.pretrained build swap-full      # or: swap-fast, gan-full, gan-fast, judge-face-fast, all
     python -m course_lib.pretrained list
 
 Building is deterministic for a given machine and seed; ``MANIFEST`` says what each file holds and
@@ -28,21 +29,29 @@ MANIFEST = {
     "gan-full": "lab 04's DCGAN, full mode",
     "swap-openeyes-fast": "lab 06's blink story: swap-fast's recipe, Gus seen with open eyes only",
     "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC) and clip, FAST-mode data",
+    "judge-identity-fast": "lab 03's identity judge (which cast member?), FAST mode",
+    "judge-expression-fast": "lab 03's expression judge (mouth and eye opening), FAST mode",
+    "judge-attributes-fast": "lab 04's attribute judge (skin tone × hair colour), FAST mode",
+    "judge-face-fast": "lab 04's face judge (face or not?), FAST mode",
 }
 
 
 def builder(name: str):
     """The function that trains the model for ``name`` and returns (state_dict, meta) (lab 03).
 
-    swap and gan are imported only here, when a file is built: they need torch.
+    swap, gan, judges, fakes and detect are imported only here, when a file is built: they need torch.
     """
     path(name)  # a clear error for an unknown name
-    from . import detect, fakes, gan, swap
+    from . import detect, fakes, gan, judges, swap
 
     return {"swap-fast": swap.build_pretrained_fast, "swap-full": swap.build_pretrained_full,
             "gan-fast": gan.build_pretrained_fast, "gan-full": gan.build_pretrained_full,
             "swap-openeyes-fast": fakes.build_pretrained_open_eyes_fast,
-            "detect": detect.build_pretrained_fast}[name]
+            "detect": detect.build_pretrained_fast,
+            "judge-identity-fast": judges.build_pretrained_judge_identity_fast,
+            "judge-expression-fast": judges.build_pretrained_judge_expression_fast,
+            "judge-attributes-fast": judges.build_pretrained_judge_attributes_fast,
+            "judge-face-fast": judges.build_pretrained_judge_face_fast}[name]
 
 
 def path(name: str) -> Path:
@@ -81,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in MANIFEST:
             p = path(name)
             size = f"{p.stat().st_size / 1e6:.1f} MB" if p.exists() else "missing"
-            print(f"{name:<10} {size:>10}  {MANIFEST[name]}")
+            print(f"{name:<21} {size:>10}  {MANIFEST[name]}")
         return 0
     if argv[0] == "build" and len(argv) == 2:
         names = list(MANIFEST) if argv[1] == "all" else [argv[1]]

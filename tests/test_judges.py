@@ -1,13 +1,13 @@
 """course_lib.judges: the shared network base (small_cnn, fit, recalibrate) that the judges and lab 07's detectors use.
 
 The judges themselves are trained and measured in test_gan.py (lab 04's) and test_voice.py (lab 05's speaker
-judge); here the pieces every image network shares, on tiny untrained networks.
+judge); here the pieces every image network shares, on tiny untrained networks, and FAST mode's shipped judges.
 """
 import numpy as np
 import pytest
 import torch
 
-from course_lib import datasets, judges
+from course_lib import datasets, judges, pretrained, swap, synth
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +139,99 @@ def test_damaged_faces_needs_landmarks_and_two_faces():
 def test_damaged_rejection_is_the_share_the_face_judge_rejects(faces):
     judge = judges.Judge("face", judges.small_cnn(2, 32, width=4), "classes", ("not a face", "face"), 32)
     assert judges.damaged_rejection(faces, judge) == pytest.approx(1 - judges.face_rate(faces, judge))
+
+
+# ----------------------------------------------------------------------------------------------------
+# FAST mode's judges ship with the course (course_lib/pretrained/judge-NAME-fast.pt)
+
+SHIPPED_JUDGES = {  # shipped name -> the call labs 03 (through swap.evaluate) and 04 (gan.Yardstick) make in FAST mode
+    "judge-identity-fast": lambda: judges.identity_judge(sorted(synth.CAST), size=64, zoom=swap.ZOOM, mode="fast"),
+    "judge-expression-fast": lambda: judges.expression_judge(size=64, zoom=swap.ZOOM, mode="fast"),
+    "judge-attributes-fast": lambda: judges.attribute_judge(64, mode="fast"),
+    "judge-face-fast": lambda: judges.face_judge(64, mode="fast"),
+}
+
+
+@pytest.fixture()
+def no_judge_training(monkeypatch):
+    """Make any attempt to draw a judge's training data fail at once, naming the fix."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a FAST judge was trained instead of loaded from course_lib/pretrained: the shipped "
+                             "file was made by another recipe than the code's; rebuild it with "
+                             "python -m course_lib.pretrained build judge-NAME-fast")
+
+    for name in ("aligned_faces", "load_synthetic_faces"):
+        monkeypatch.setattr(judges.datasets, name, refuse)
+
+
+@pytest.mark.parametrize("name", SHIPPED_JUDGES)
+def test_the_labs_fast_judges_are_the_shipped_weights_not_a_new_training(name, no_judge_training, isolated_cache):
+    state, meta = pretrained.load(name)  # checksum verified, weights_only=True
+    judge = SHIPPED_JUDGES[name]()
+    got = judge.net.state_dict()
+    assert set(got) == set(state) and all(torch.equal(got[k], v) for k, v in state.items()), \
+        f"{name}: the lab's judge must carry the shipped weights"
+    assert judge.held_out == meta["held_out"], "the judge reports the held-out score recorded when it was built"
+    assert meta["key"] == judges._judge_key(judge.name, judge.settings), f"{name} records the recipe it was made by"
+    assert not (isolated_cache / "judges").exists(), "loading a shipped judge writes nothing to the course cache"
+
+
+@pytest.fixture(scope="module")
+def fresh_cast():
+    """Real, aligned, masked renders of every cast member in poses no judge trained on (seeds 9000+)."""
+    names = sorted(synth.CAST)
+    people, states, labels = [], [], []
+    for k, name in enumerate(names):
+        people += [synth.cast(name)] * 6
+        states += synth.random_states(6, seed=9000 + k)
+        labels += [k] * 6
+    imgs, masks, _ = datasets.aligned_faces(people, states, 64, swap.ZOOM, seed=9000)
+    return imgs, masks, np.array(labels), states
+
+
+def test_the_shipped_identity_judge_names_cast_members_in_poses_it_never_saw(fresh_cast):
+    imgs, masks, labels, _ = fresh_cast
+    accuracy = float((SHIPPED_JUDGES["judge-identity-fast"]().predict(imgs, masks) == labels).mean())
+    assert accuracy >= 0.7, f"the shipped identity judge named {accuracy:.0%} of 48 fresh cast faces (chance: 12%)"
+
+
+def test_the_shipped_expression_judge_reads_the_mouth_of_people_it_never_saw():
+    people = [synth.identity(900_000 + i) for i in range(48)]  # not the 10,000+ people it learned from
+    states = synth.random_states(48, seed=9100)
+    imgs, masks, _ = datasets.aligned_faces(people, states, 64, swap.ZOOM, seed=9100)
+    read = SHIPPED_JUDGES["judge-expression-fast"]().predict(imgs, masks)
+    r = float(np.corrcoef(read[:, 0], [s.mouth_open for s in states])[0, 1])
+    assert r >= 0.75, f"the shipped expression judge's mouth reading should follow the truth on fresh people, r = {r:.2f}"
+
+
+def test_the_shipped_face_and_attribute_judges_work_on_fresh_people_once_recalibrated():
+    fresh = datasets.load_synthetic_faces(72, 64, seed=9200)  # people no judge (seeds 500, 900) trained on
+    calibration = datasets.load_synthetic_faces(72, 64, seed=9201).images
+    faces_judge, attributes = SHIPPED_JUDGES["judge-face-fast"](), SHIPPED_JUDGES["judge-attributes-fast"]()
+    judges.recalibrate(faces_judge, np.concatenate([calibration, datasets.non_faces(calibration, 0)]))
+    judges.recalibrate(attributes, calibration)  # as gan.Yardstick does
+    x = np.concatenate([fresh.images, datasets.non_faces(fresh.images, 1)])
+    face_acc = float((faces_judge.predict(x) == np.repeat([1, 0], len(fresh.images))).mean())
+    assert face_acc >= 0.9, f"the shipped face judge told {face_acc:.0%} of fresh faces and non-faces apart"
+    bins = np.array([judges.attribute_bin(p) for p in fresh.identities()])
+    attr_acc = float((attributes.predict(fresh.images) == bins).mean())
+    assert attr_acc >= 3 / 18, f"the shipped attribute judge put {attr_acc:.0%} of fresh faces in the right bin " \
+        "(chance: 6%)"
+
+
+def test_a_judge_with_other_settings_than_the_shipped_one_does_not_load_it():
+    def build(train):
+        raise AssertionError("the shipped judge must not be built for settings it was not made with")
+
+    settings = dict(size=32, n=600, seed=0, epochs=3)  # FAST mode's face judge, but at 32×32
+    assert judges._shipped("face", settings, build) is None
+
+
+def test_building_a_shipped_judge_trains_afresh_and_records_its_recipe(isolated_cache):
+    make = lambda: judges.face_judge(32, n=16, mode="fast")  # noqa: E731 - a tiny recipe, trained in seconds
+    state, meta = judges._build_shipped(make, "16 faces of seed 900 and non-faces of them")
+    assert not (isolated_cache / "judges").exists(), "a judge built to ship bypasses the course cache"
+    assert meta["key"] == judges._judge_key("face", dict(size=32, n=16, seed=0, epochs=3))
+    assert set(meta) >= {"held_out", "settings", "trained_on", "train_s", "machine"}
+    again, _ = judges._build_shipped(make, "the same")
+    assert all(torch.equal(state[k], again[k]) for k in state), "the same recipe trains the same weights"
