@@ -570,6 +570,9 @@ def exercise_problems(nb: dict) -> list[str]:
     return problems
 
 
+# A drawn plotly trace: plotly.js gives most trace groups the class "trace", but a heat map's group is "hm".
+PLOTLY_TRACES = ".trace, .hm, .imagelayer image"
+
 # For each code cell: its outputs as JupyterLab shows them, and what each is.
 _OUTPUTS_JS = f"""() => [...({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')].map(cell =>
     [...cell.querySelectorAll('.jp-OutputArea-output')].map(out => {{
@@ -577,7 +580,7 @@ _OUTPUTS_JS = f"""() => [...({CURRENT_PANEL}).querySelectorAll('.jp-CodeCell')].
         const box = root && root.getBoundingClientRect();
         return {{widget: !!root, shown: !!box && box.width > 0 && box.height > 0,
                 plotly: out.classList.contains('jp-RenderedPlotly'),
-                plotted: out.querySelectorAll('.main-svg').length > 0 && out.querySelectorAll('.trace').length > 0}};
+                plotted: out.querySelectorAll('.main-svg').length > 0 && out.querySelectorAll({PLOTLY_TRACES!r}).length > 0}};
     }}))"""
 
 # Every visible matplotlib canvas (ipympl) shows a drawing, every visible <img> is decoded and every visible
@@ -619,7 +622,7 @@ def output_problems(page, nb: dict, timeout: float = ACTION_TIMEOUT) -> list[str
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     problems = []
     _waits(lambda: page.wait_for_function(  # plotly draws asynchronously after the output appears
-        f"() => [...({CURRENT_PANEL}).querySelectorAll('.jp-RenderedPlotly')].every(o => o.querySelector('.trace'))",
+        f"() => [...({CURRENT_PANEL}).querySelectorAll('.jp-RenderedPlotly')].every(o => o.querySelector({PLOTLY_TRACES!r}))",
         polling=POLL_MS, timeout=timeout * 1000))
     shown = page.evaluate(_OUTPUTS_JS)
     for n, (cell, outs) in enumerate(zip(code, shown), 1):

@@ -41,9 +41,11 @@ def jupyterlab(tmp_path_factory):
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(jupyterlab):
-    """Debian's Chromium, headless, shared by every browser test of the session."""
+    """Debian's Chromium, headless, shared by a test module's browser tests. Module scope, not session: Playwright's
+    sync API keeps an asyncio loop running while it is open, and later tests that run their own loop (the
+    JupyterHub test's kernel client) would find it "already running"."""
     from playwright.sync_api import sync_playwright
 
     import browser_helpers as bh
