@@ -542,13 +542,28 @@ def _check_labels(labels, n: int, fn: str) -> np.ndarray:
     return y.astype(int)
 
 
-class FrequencyDetector(Detector):
-    """Logistic regression on each frame's radial power spectrum (``forensics.spectral_profiles``, Durall 2020) (lab 07)."""
-
-    kind = "frequency"
+class _LinearDetector(Detector):
+    """A detector whose model is a standardised logistic regression on hand-made features (lab 07)."""
 
     def __init__(self, model: _Linear | None = None, temperature: float = 1.0, held_out: dict | None = None):
         self.model, self.temperature, self.held_out = model, float(temperature), dict(held_out or {})
+
+    def _fit(self, x: np.ndarray, labels, c: float, fn: str):
+        self.model = _Linear.fit(x, _check_labels(labels, len(x), fn), c)
+        return self
+
+    def _state(self) -> dict:
+        return self.model.state("lr")
+
+    @classmethod
+    def _from(cls, state, meta):
+        return cls(_Linear.from_state(state, "lr"), meta.get("temperature", 1.0), meta.get("held_out"))
+
+
+class FrequencyDetector(_LinearDetector):
+    """Logistic regression on each frame's radial power spectrum (``forensics.spectral_profiles``, Durall 2020) (lab 07)."""
+
+    kind = "frequency"
 
     @staticmethod
     def features(images) -> np.ndarray:
@@ -570,16 +585,7 @@ class FrequencyDetector(Detector):
 
     def fit(self, images, labels, c: float = 1.0) -> "FrequencyDetector":
         """Fit the standardised logistic regression (scikit-learn) (lab 07)."""
-        x = self.features(images)
-        self.model = _Linear.fit(x, _check_labels(labels, len(x), "FrequencyDetector.fit"), c)
-        return self
-
-    def _state(self) -> dict:
-        return self.model.state("lr")
-
-    @classmethod
-    def _from(cls, state, meta):
-        return cls(_Linear.from_state(state, "lr"), meta.get("temperature", 1.0), meta.get("held_out"))
+        return self._fit(self.features(images), labels, c, "FrequencyDetector.fit")
 
 
 def _waves(waves, sample_rate, fn: str) -> list:
@@ -601,7 +607,7 @@ def _waves(waves, sample_rate, fn: str) -> list:
     return out
 
 
-class AudioDetector(Detector):
+class AudioDetector(_LinearDetector):
     """Spoofed or bona fide voice: logistic regression on LFCC statistics (``audio.lfcc``, ASVspoof's features) (lab 07).
 
     Each recording becomes the mean and standard deviation over its loud frames of 30 LFCCs (from 40 linear
@@ -611,9 +617,6 @@ class AudioDetector(Detector):
     """
 
     kind = "audio"
-
-    def __init__(self, model: _Linear | None = None, temperature: float = 1.0, held_out: dict | None = None):
-        self.model, self.temperature, self.held_out = model, float(temperature), dict(held_out or {})
 
     @staticmethod
     def features(waves, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -640,16 +643,7 @@ class AudioDetector(Detector):
 
     def fit(self, waves, labels, sample_rate: int = SAMPLE_RATE, c: float = 1.0) -> "AudioDetector":
         """Fit the standardised logistic regression (lab 07)."""
-        x = self.features(waves, sample_rate)
-        self.model = _Linear.fit(x, _check_labels(labels, len(x), "AudioDetector.fit"), c)
-        return self
-
-    def _state(self) -> dict:
-        return self.model.state("lr")
-
-    @classmethod
-    def _from(cls, state, meta):
-        return cls(_Linear.from_state(state, "lr"), meta.get("temperature", 1.0), meta.get("held_out"))
+        return self._fit(self.features(waves, sample_rate), labels, c, "AudioDetector.fit")
 
 
 class ClipDetector(Detector):
