@@ -44,7 +44,7 @@ doctor: $(VENV)/.installed-lab
 	$(PY) -m course_lib doctor
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache test-artifacts .nbgrader gradebook.db
+	rm -rf $(VENV) .test-envs build dist *.egg-info .pytest_cache test-artifacts .nbgrader gradebook.db
 	find . -name __pycache__ -type d -prune -exec rm -rf {} + -o -name .ipynb_checkpoints -type d -prune -exec rm -rf {} +
 
 $(PY):

@@ -27,6 +27,15 @@ def lab_runs(tmp_path_factory, pytestconfig):
 
 
 @pytest.fixture(scope="session")
+def binder(tmp_path_factory, pytestconfig):
+    """The environment binder/ describes, built without Docker, with the repository copied in and postBuild run
+    (tests/classroom_envs.py); shared by the Binder and Voila tests."""
+    import classroom_envs
+
+    return classroom_envs.binder_image(tmp_path_factory.mktemp("binder-home"), pytestconfig)
+
+
+@pytest.fixture(scope="session")
 def jupyterlab(tmp_path_factory):
     """One JupyterLab for every browser test of the session (tests/browser_helpers.py says how it is isolated)."""
     import browser_helpers as bh
