@@ -291,7 +291,7 @@ def blink_settings(mode: str | None = None, device: str | None = None):
 
 def train_blink_swapper(frames: str = "open_eyes", mode: str | None = None, seed: int = 0,
                         device: str | None = None, progress: bool = True):
-    """Lab 03's swapper with a dense code, trained on ``"all_frames"`` or the drawn face's ``"open_eyes"`` only (lab 06).
+    """Lab 03's swapper with a dense code, trained on ``"all_frames"`` or Gus's ``"open_eyes"`` only (lab 06).
 
     Both people's frames are drawn exactly as ``swap.train_pair`` draws them (a third with closed eyes, as
     faceswap users curate their sets). With ``"open_eyes"`` the frames of the person whose decoder draws the
@@ -335,7 +335,7 @@ def _build_blink(frames: str):
 
 
 def build_pretrained_blink_open_eyes_fast():
-    """Train the shipped open-eyes-only blink-story swapper (FAST settings, seed 0, CPU): (state_dict, meta) (lab 06)."""
+    """Train the shipped open-eyes-only blink swapper (FAST settings, seed 0, CPU): (state_dict, meta) (lab 06)."""
     return _build_blink("open_eyes")
 
 
