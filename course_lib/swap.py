@@ -51,19 +51,29 @@ class Upscale(nn.Module):
 
 
 class Encoder(nn.Module):
-    """Shared encoder: stride-2 5×5 convolutions down to 8×8, squeezed to a ``latent``-channel code (lab 03)."""
+    """Shared encoder: stride-2 5×5 convolutions down to 8×8, squeezed to a ``latent``-channel code (lab 03).
 
-    def __init__(self, size: int = 64, width: int = 16, latent: int = 16):
+    With ``dense`` > 0 the code is instead one vector of ``dense`` numbers (faceswap's dense bottleneck), handed
+    to the decoders as it is: nothing in it says *where* on the face a feature lies (lab 06's blink story).
+    """
+
+    def __init__(self, size: int = 64, width: int = 16, latent: int = 16, dense: int = 0):
         super().__init__()
         chans = [3] + [width * 2 ** i for i in range(int(np.log2(size // 8)))]
         self.convs = nn.ModuleList(nn.Conv2d(a, b, 5, stride=2, padding=2) for a, b in zip(chans, chans[1:]))
         self.norms = nn.ModuleList(nn.BatchNorm2d(b) for b in chans[1:])
-        self.to_code = nn.Conv2d(chans[-1], latent, 1)  # the bottleneck: everything must pass through it
-        self.from_code = nn.Conv2d(latent, chans[-1], 3, padding=1)
+        if dense:
+            self.to_code = nn.Linear(chans[-1] * 64, dense)  # the whole 8×8 map into one vector
+        else:
+            self.to_code = nn.Conv2d(chans[-1], latent, 1)  # the bottleneck: everything must pass through it
+            self.from_code = nn.Conv2d(latent, chans[-1], 3, padding=1)
+        self.dense = dense
 
     def forward(self, x):
         for conv, norm in zip(self.convs, self.norms):
             x = F.leaky_relu(norm(conv(x)), 0.1)
+        if self.dense:
+            return self.to_code(x.flatten(1))  # N × dense, spread back to a map by each decoder
         code = self.to_code(x)  # N × latent × 8 × 8
         return F.leaky_relu(self.from_code(code), 0.1)  # the 8×8 feature map handed to a decoder
 
@@ -71,15 +81,18 @@ class Encoder(nn.Module):
 class Decoder(nn.Module):
     """One person's decoder: upscale from 8×8 back to full size; an RGB head and a mask head (lab 03)."""
 
-    def __init__(self, size: int = 64, width: int = 16):
+    def __init__(self, size: int = 64, width: int = 16, dense: int = 0):
         super().__init__()
         n_up = int(np.log2(size // 8))
         chans = [width * 2 ** (n_up - 1)] + [width * 2 ** (n_up - 1 - i) for i in range(n_up)]
+        self.from_code = nn.Linear(dense, chans[0] * 64) if dense else None  # a dense code back to an 8×8 map
         self.ups = nn.Sequential(*(Upscale(a, b) for a, b in zip(chans, chans[1:])))
         self.rgb = nn.Conv2d(chans[-1], 3, 5, padding=2)
         self.mask = nn.Conv2d(chans[-1], 1, 5, padding=2)
 
     def forward(self, h):
+        if self.from_code is not None:
+            h = F.leaky_relu(self.from_code(h), 0.1).view(len(h), -1, 8, 8)
         h = self.ups(h)
         return torch.sigmoid(self.rgb(h)), torch.sigmoid(self.mask(h))
 
@@ -88,10 +101,12 @@ class SwapModel(nn.Module):
     """The swapper: a shared encoder and one decoder for each of ``names`` (lab 03).
 
     ``size`` is the crop side (32, 64, 128 or 256), ``width`` the first layer's channels, ``latent`` the
-    channels of the 8×8 code (16 keeps faceswap's 1,024 numbers; 2 is the lab's "tiny bottleneck").
+    channels of the 8×8 code (16 keeps faceswap's 1,024 numbers; 2 is the lab's "tiny bottleneck"). ``dense``
+    > 0 makes the code one vector of that many numbers instead, which each decoder spreads back to an 8×8 map
+    itself (``latent`` is then unused): lab 06's blink-story swappers.
     """
 
-    def __init__(self, names=PAIR, size: int = 64, width: int = 16, latent: int = 16):
+    def __init__(self, names=PAIR, size: int = 64, width: int = 16, latent: int = 16, dense: int = 0):
         size = _check_model_size(size, "SwapModel")
         if isinstance(names, str) or not hasattr(names, "__iter__"):
             raise ValueError(f"SwapModel: names must be a tuple of at least two names, one per decoder, got {names!r}")
@@ -100,10 +115,11 @@ class SwapModel(nn.Module):
             raise ValueError(f"SwapModel: give at least two different names, one per decoder, got {names!r}")
         width = check_scalar(width, "width", int, min_val=1, max_val=1024, fn="SwapModel")
         latent = check_scalar(latent, "latent", int, min_val=1, max_val=1024, fn="SwapModel")
+        dense = check_scalar(dense, "dense", int, min_val=0, max_val=4096, fn="SwapModel")
         super().__init__()
-        self.names, self.size, self.width, self.latent = names, size, int(width), int(latent)
-        self.encoder = Encoder(size, self.width, self.latent)
-        self.decoders = nn.ModuleDict({n: Decoder(size, self.width) for n in self.names})
+        self.names, self.size, self.width, self.latent, self.dense = names, size, int(width), int(latent), int(dense)
+        self.encoder = Encoder(size, self.width, self.latent, self.dense)
+        self.decoders = nn.ModuleDict({n: Decoder(size, self.width, self.dense) for n in self.names})
 
     def forward(self, x, who: str):
         """Encode faces x (N×3×H×W in [0, 1]) and decode them as ``who``: (rgb, mask)."""

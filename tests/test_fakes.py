@@ -58,31 +58,64 @@ def test_fakes_explain_bad_inputs(call, words):
 
 
 
-def test_the_open_eyes_swapper_trains_on_the_drawn_persons_open_eyes_only(monkeypatch):
+@pytest.mark.parametrize("frames", fakes.BLINK_FRAMES)
+def test_the_blink_swappers_differ_only_in_the_drawn_persons_closed_eyes(monkeypatch, frames):
     from course_lib import swap
 
     seen = {}
 
-    def fake_train(model, sets, *args, **kwargs):  # capture the training sets instead of training
-        seen.update(sets)
+    def fake_train(model, sets, *args, **kwargs):  # capture the model and training sets instead of training
+        seen.update(sets, model=model)
         return swap.History()
 
     monkeypatch.setattr(swap, "train", fake_train)
     tiny = swap.SwapSettings(size=32, width=4, latent=4, n_train=40, steps=1, batch=4, lr=1e-3)
     monkeypatch.setattr(swap, "settings", lambda mode=None, device=None, **changes: tiny)
-    fakes.train_open_eyes_swapper("fast", seed=0, progress=False)
+    fakes.train_blink_swapper(frames, "fast", seed=0, progress=False)
     performer, drawn = swap.PAIR
-    assert min(st.eye_open for st in seen[drawn].states) >= fakes.OPEN_EYES
+    assert seen["model"].dense == fakes.BLINK_CODE, "the blink swappers' code is one dense vector"
     assert min(st.eye_open for st in seen[performer].states) < fakes.OPEN_EYES, "the performer still blinks"
-    assert len(seen[performer]) == 40 and 0 < len(seen[drawn]) < 40
+    assert len(seen[performer]) == 40
+    if frames == "open_eyes":
+        assert min(st.eye_open for st in seen[drawn].states) >= fakes.OPEN_EYES
+        assert 0 < len(seen[drawn]) < 40
+    else:
+        assert min(st.eye_open for st in seen[drawn].states) < fakes.OPEN_EYES, "all frames include closed eyes"
+        assert len(seen[drawn]) == 40
 
 
-def test_the_blink_story_reads_real_blinks_and_both_swaps_of_the_same_clip():
-    story = fakes.blink_story("fast", threshold=0.7)
-    minute = story.seconds / 60
-    assert abs(story.real - story.true_rate) * minute <= 1, "the blink cue counts the performer's real blinks"
-    assert all(np.isfinite([story.open_eyes, story.all_frames]))
+def test_the_shipped_blink_swappers_share_every_setting_but_their_training_frames():
+    metas = {k: fakes.blink_swapper(k, "cpu").meta for k in fakes.BLINK_FRAMES}
+    ignore = {"frames", "name", "train_s", "train_cpu_s", "final_loss", "machine"}
+    same = [{k: v for k, v in m.items() if k not in ignore} for m in metas.values()]
+    assert same[0] == same[1], f"the two blink swappers differ in more than their frames: {same}"
+    assert metas["open_eyes"]["steps"] >= fakes.BLINK_STEPS and metas["open_eyes"]["dense"] == fakes.BLINK_CODE
+    assert [m["frames"] for m in metas.values()] == list(fakes.BLINK_FRAMES)
+
+
+@pytest.fixture(scope="module")
+def story():
+    return fakes.blink_story("fast", seed=0, threshold=0.7)  # deep dips: a closing eye, not a dimming one
+
+
+def test_the_blink_story_counts_the_performers_real_blinks(story):
+    n = len(story.true_counts)
     assert set(story.clips) == {"real", "open_eyes", "all_frames"}
     assert len({len(c.frames) for c in story.clips.values()}) == 1
+    assert all(len(v) == n for v in story.counts.values())
+    off = [abs(a - b) for a, b in zip(story.counts["real"], story.true_counts)]
+    assert max(off) <= 1, f"the blink cue misread the real clips: {story.counts['real']} for {story.true_counts}"
+
+
+def test_a_swapper_that_never_saw_closed_eyes_does_not_blink_and_the_cue_catches_it(story):
+    opened, every = story.counts["open_eyes"], story.counts["all_frames"]
+    assert sum(opened) < sum(every), f"open-eyes-only swaps blinked {opened}, all-frames swaps {every}"
+    assert sum(opened) <= len(opened), f"open-eyes-only swaps should (almost) never blink, got {opened}"
+    assert story.auc["open_eyes"] > story.auc["all_frames"], story.auc
+
+
+def test_the_blink_story_refuses_bad_inputs():
     with pytest.raises(ValueError, match="threshold"):
         fakes.blink_story("fast", threshold=2)
+    with pytest.raises(ValueError, match="frames must be one of"):
+        fakes.blink_swapper("closed_eyes")

@@ -37,6 +37,17 @@ def test_model_has_one_shared_encoder_and_one_decoder_per_person():
         assert not torch.allclose(model(x, "a")[0], model(x, "b")[0]), "each person needs their own decoder"
 
 
+@pytest.mark.parametrize("size", [32, 64])
+def test_a_dense_code_is_one_vector_per_face_and_each_decoder_spreads_it_back(size):
+    model = swap.SwapModel(swap.PAIR, size=size, width=4, latent=8, dense=12)
+    x = torch.rand(2, 3, size, size)
+    with torch.no_grad():
+        code = model.encoder(x)
+        rgb, mask = model(x, swap.PAIR[1])
+    assert tuple(code.shape) == (2, 12), f"a dense code holds 12 numbers per face, got shape {tuple(code.shape)}"
+    assert tuple(rgb.shape) == (2, 3, size, size) and tuple(mask.shape) == (2, 1, size, size)
+
+
 def test_model_rejects_sizes_it_cannot_build():
     with pytest.raises(ValueError, match="size must be"):
         swap.SwapModel(swap.PAIR, size=48)
@@ -47,6 +58,7 @@ def test_model_rejects_sizes_it_cannot_build():
     (dict(names=("a", "a")), "at least two different names"),
     (dict(width=0), "width must be an integer from 1 to 1024"),
     (dict(latent=2.5), "latent must be an integer from 1 to 1024, got the float 2.5"),
+    (dict(dense=-1), "dense must be an integer from 0 to 4096"),
 ])
 def test_model_explains_bad_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
