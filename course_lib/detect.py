@@ -768,9 +768,47 @@ def train_image(data: Dataset, epochs: int, seed: int = 0, augmented: bool = Tru
     train, val = data.part("train", generators), data.part("val", generators)
     x = augment(train.items, seed) if augmented else train.items
     det = ImageDetector().fit(x, train.labels, epochs, seed)
-    det.temperature = fit_temperature(det.logits(val.items), val.labels)
-    det.held_out = {"val_auc": roc_auc(val.labels, det.score(val.items)), "n_val": len(val)}
+    if len(np.unique(val.labels)) == 2:  # no val split (e.g. a generalisation matrix's data): temperature 1
+        det.temperature = fit_temperature(det.logits(val.items), val.labels)
+        det.held_out = {"val_auc": roc_auc(val.labels, det.score(val.items)), "n_val": len(val)}
     return det
+
+
+def _check_split_has(data: Dataset, split: str, gen: str, fn: str) -> Dataset:
+    part = data.part(split, gen)
+    if (part.labels == 1).sum() < 1 or (part.labels == 0).sum() < 1:
+        raise ValueError(f"{fn}: data needs real frames and {gen!r} fakes in its {split!r} split, got "
+                         f"{int((part.labels == 0).sum())} real and {int((part.labels == 1).sum())} fake; build it "
+                         f"with detect.image_dataset(generators=..., splits=('train', 'val', 'test'))")
+    return part
+
+
+def generalisation_matrix(data: Dataset, generators=IMAGE_GENERATORS, epochs: int | None = None, seed: int = 0,
+                          progress: bool = False) -> dict:
+    """Test-split AUC (column: tested on) of image detectors each trained on one generator (row) (lab 07)."""
+    from tqdm.auto import tqdm
+
+    fn = "generalisation_matrix"
+    data = check_object(data, "data", Dataset, "detect.image_dataset", fn)
+    if not isinstance(data.items, np.ndarray):
+        raise ValueError(f"{fn}: data must be an image dataset (detect.image_dataset), not recordings or clips")
+    generators = _check_choice(generators, IMAGE_GENERATORS, "generators", fn)
+    if epochs is None:
+        epochs = max(4, TRAIN_SETTINGS[config.resolve_mode()]["epochs"] // 2)
+    epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn=fn)
+    seed = check_seed(seed, f"{fn}: seed")
+    tests = {}
+    for gen in generators:
+        _check_split_has(data, "train", gen, fn)
+        tests[gen] = _check_split_has(data, "test", gen, fn)
+    auc = np.zeros((len(generators), len(generators)))
+    for i, a in enumerate(tqdm(generators, desc="trained on", disable=not progress)):
+        det = train_image(data, epochs, seed, generators=[a])
+        for j, b in enumerate(generators):
+            auc[i, j] = roc_auc(tests[b].labels, det.score(tests[b].items))
+    return {"generators": generators, "auc": auc, "epochs": epochs,
+            "n_train": np.array([len(data.part("train", g)) for g in generators]),
+            "n_test": np.array([len(tests[g]) for g in generators])}
 
 
 def train_all(mode: str | None = None, seed: int = 0, progress: bool = False) -> dict:
