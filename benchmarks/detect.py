@@ -5,8 +5,8 @@ Everything is trained here from scratch by ``detect.train_all(mode)`` (the same 
 people no detector saw (the test split, or the ``challenge`` split's own seed range). Data per mode:
 ``detect.TRAIN_SETTINGS``.
 
-* ``auc_in_dist``: the image detector (Meso-4-style CNN) on the test split, all four image generators
-  (classical swap, autoencoder swap, GAN, lip sync); ``auc_<generator>`` one at a time;
+* ``auc_in_dist``: the image detector (Meso-4-style CNN) on the test split, all three image generators
+  (classical swap, autoencoder swap, GAN; lip sync is a clip-level fake); ``auc_<generator>`` one at a time;
   ``auc_frequency_in_dist``: the frequency (radial spectrum) classifier on the same frames.
 * ``auc_unseen_generator``: mean over leave-one-generator-out: a detector trained without one generator's
   fakes (for half the epochs, to keep the benchmark short), tested on that generator's test fakes against
@@ -15,7 +15,7 @@ people no detector saw (the test split, or the ``challenge`` split's own seed ra
   ``detect.augment``: JPEG, resize and blur on half of the frames).
 * ``logloss_challenge``: the image detector's temperature-scaled P(fake) on a challenge set: fresh people,
   every generator, frames rendered at 96×96 and JPEG-compressed at quality 75 (the DFDC metric, log loss).
-* ``audio_eer``: the LFCC audio detector on test speakers' voice conversions (ASVspoof's equal error rate);
+* ``audio_eer``: the LFCC-GMM audio detector on test speakers' voice conversions (ASVspoof's equal error rate);
   ``audio_auc_tts`` shows that text-to-speech, made by the real voice's own synthesiser, is not detectable.
 * ``clip_auc``, ``clip_category_accuracy``: the clip detector on test clips of lab 01's four categories.
 * ``train_s``: fitting the four detectors (datasets excluded, ``build_s``); ``images_per_s``: the image

@@ -28,7 +28,7 @@ MANIFEST = {
     "gan-fast": "lab 04's DCGAN, FAST mode",
     "gan-full": "lab 04's DCGAN, full mode",
     "swap-openeyes-fast": "lab 06's blink story: swap-fast's recipe, Gus seen with open eyes only",
-    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC) and clip, FAST-mode data",
+    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC-GMM) and clip, FAST-mode data",
     "judge-identity-fast": "lab 03's identity judge (which cast member?), FAST mode",
     "judge-expression-fast": "lab 03's expression judge (mouth and eye opening), FAST mode",
     "judge-attributes-fast": "lab 04's attribute judge (skin tone × hair colour), FAST mode",

@@ -43,6 +43,27 @@ def test_clip_detector_scores_each_track_and_names_a_category():
     assert out["category"] in (0, 1, 2, 3)
 
 
+def test_clip_category_reads_the_sign_of_the_sync_score(monkeypatch):
+    """Lips that disagree with the voice accuse the voice (a dub); lips re-drawn from it accuse the video.
+
+    The offsets are those measured on FAST clips: dubs 10-30 real standard deviations above, re-drawn lips 2-4 below.
+    """
+    from course_lib import forensics
+
+    det = detect.pretrained("clip")
+    clip = synth.talking_clip(detect.people("challenge", 1)[0], seconds=1.5, size=64, seed=3)
+    mean, std = det.sync_ref
+    out = {}
+    for name, score in (("as real", mean), ("dub", mean + 25 * std), ("redrawn", mean - 6 * std)):
+        monkeypatch.setattr(forensics, "av_sync_score", lambda c, use="landmarks", s=score: s)
+        out[name] = det.score_clip(clip)
+    face_bit = 2 * int(out["as real"]["face"] >= 0.5)
+    assert out["as real"]["sync"] < 0.5, f"a clip synced like a real one got P(sync fake) {out['as real']['sync']:.2f}"
+    assert out["dub"]["category"] == 1 + face_bit, f"lips that disagree with the voice were called {out['dub']}"
+    assert out["redrawn"]["category"] & 2, f"lips that follow the voice too closely were not a fake video: {out}"
+    assert out["redrawn"]["sync"] >= 0.5 and out["dub"]["sync"] >= 0.5, out
+
+
 @pytest.mark.parametrize("kind", detect.KINDS)
 def test_save_and_load_round_trip_gives_the_same_scores(kind, tmp_path, frames):
     det = detect.pretrained(kind)
