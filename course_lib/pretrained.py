@@ -29,7 +29,7 @@ MANIFEST = {
     "gan-full": "lab 04's DCGAN, full mode",
     "swap-blink-openeyes-fast": "lab 06's blink story: swap-fast's recipe with a dense code, Gus's eyes open only",
     "swap-blink-allframes-fast": "lab 06's blink story: the same swapper trained on all frames",
-    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC) and clip, FAST-mode data",
+    "detect": "lab 07's detectors: image (Meso-4-style CNN), frequency, audio (LFCC-GMM) and clip, FAST-mode data",
     "judge-identity-fast": "lab 03's identity judge (which cast member?), FAST mode",
     "judge-expression-fast": "lab 03's expression judge (mouth and eye opening), FAST mode",
     "judge-attributes-fast": "lab 04's attribute judge (skin tone × hair colour), FAST mode",

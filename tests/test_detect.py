@@ -43,6 +43,27 @@ def test_clip_detector_scores_each_track_and_names_a_category():
     assert out["category"] in (0, 1, 2, 3)
 
 
+def test_clip_category_reads_the_sign_of_the_sync_score(monkeypatch):
+    """Lips that disagree with the voice accuse the voice (a dub); lips re-drawn from it accuse the video.
+
+    The offsets are those measured on FAST clips: dubs 10-30 real standard deviations above, re-drawn lips 2-4 below.
+    """
+    from course_lib import forensics
+
+    det = detect.pretrained("clip")
+    clip = synth.talking_clip(detect.people("challenge", 1)[0], seconds=1.5, size=64, seed=3)
+    mean, std = det.sync_ref
+    out = {}
+    for name, score in (("as real", mean), ("dub", mean + 25 * std), ("redrawn", mean - 6 * std)):
+        monkeypatch.setattr(forensics, "av_sync_score", lambda c, use="landmarks", s=score: s)
+        out[name] = det.score_clip(clip)
+    face_bit = 2 * int(out["as real"]["face"] >= 0.5)
+    assert out["as real"]["sync"] < 0.5, f"a clip synced like a real one got P(sync fake) {out['as real']['sync']:.2f}"
+    assert out["dub"]["category"] == 1 + face_bit, f"lips that disagree with the voice were called {out['dub']}"
+    assert out["redrawn"]["category"] & 2, f"lips that follow the voice too closely were not a fake video: {out}"
+    assert out["redrawn"]["sync"] >= 0.5 and out["dub"]["sync"] >= 0.5, out
+
+
 @pytest.mark.parametrize("kind", detect.KINDS)
 def test_save_and_load_round_trip_gives_the_same_scores(kind, tmp_path, frames):
     det = detect.pretrained(kind)
@@ -175,3 +196,54 @@ def test_frame_scores_aggregate_to_one_score_per_clip():
         detect.aggregate([0.1], ["a"], how="vote")
     with pytest.raises(ValueError, match="both real"):
         detect.roc_auc([1, 1], [0.2, 0.3])
+
+
+def _toy_images(seed: int = 0, per_split: dict | None = None) -> detect.Dataset:
+    """A tiny image set in seconds: flat random frames, each generator adding its own stripes or checks."""
+    per_split = per_split or {"train": 24, "test": 12}
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:64, :64]
+    marks = {"classical": ((yy // 4 + xx // 4) % 2) * 0.3, "autoencoder": (xx % 8 < 4) * 0.3,
+             "gan": (yy % 6 < 3) * 0.3}  # coarse enough to survive the training augmentations
+    items, labels, manifest = [], [], []
+    for split, n in per_split.items():
+        for gen in detect.IMAGE_GENERATORS:
+            base = rng.uniform(0.2, 0.6, (2 * n, 1, 1, 3)) + rng.normal(0, 0.02, (2 * n, 64, 64, 3))
+            base[n:] += marks[gen][None, :, :, None]
+            items.append(base.clip(0, 1).astype(np.float32))
+            labels += [0] * n + [1] * n
+            manifest += [dict(split=split, generator="real", label=0, people=(), pair=gen)] * n
+            manifest += [dict(split=split, generator=gen, label=1, people=(), pair=gen)] * n
+    return detect.Dataset(np.concatenate(items), np.array(labels), manifest)
+
+
+def test_generalisation_matrix_has_a_row_per_training_generator_and_a_column_per_tested_one():
+    data = _toy_images()
+    out = detect.generalisation_matrix(data, epochs=3)
+    k = len(detect.IMAGE_GENERATORS)
+    assert out["generators"] == detect.IMAGE_GENERATORS
+    assert out["auc"].shape == (k, k), f"the matrix is {out['auc'].shape}, expected one row and column per generator"
+    assert np.all((out["auc"] >= 0) & (out["auc"] <= 1)), out["auc"]
+    assert np.diag(out["auc"]).min() > 0.8, f"a detector missed the generator it trained on: {out['auc']}"
+    test_counts = [len(data.part("test", g)) for g in detect.IMAGE_GENERATORS]
+    assert list(out["n_test"]) == test_counts, "each column must be measured on that generator's test split"
+
+
+def test_generalisation_matrix_scores_only_the_test_split():
+    data = _toy_images()
+    test = data.column("split") == "test"
+    data.items[test] = data.items[test][0]  # every test frame the same: no detector can tell them apart
+    auc = detect.generalisation_matrix(data, ("classical", "gan"), epochs=3)["auc"]
+    assert np.allclose(auc, 0.5), f"identical test frames must give AUC 0.5 everywhere, got {auc} (training data?)"
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda d: detect.generalisation_matrix("images"), "data"),
+    (lambda d: detect.generalisation_matrix(detect.Dataset([np.zeros(4000)] * 2, np.array([0, 1]), [])), "image"),
+    (lambda d: detect.generalisation_matrix(d, ("classical", "deepfacelab")), "generators"),
+    (lambda d: detect.generalisation_matrix(d.part("train")), "'test' split"),
+    (lambda d: detect.generalisation_matrix(d, epochs=0), "epochs"),
+])
+def test_generalisation_matrix_refuses_bad_input_with_a_clear_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(_toy_images(per_split={"train": 4, "test": 4}))
