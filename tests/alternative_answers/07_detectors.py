@@ -67,13 +67,12 @@ def clip_scores_grouped(frame_probs, clip_ids, eps=1e-6):
     return {c: expit(np.mean(z)) for c, z in groups.items()}
 
 
-def clip_scores_pandas(frame_probs, clip_ids, eps=1e-6):
-    """A pandas groupby on float32 log-odds computed as log p − log(1 − p)."""
-    import pandas as pd
-
+def clip_scores_bincount(frame_probs, clip_ids, eps=1e-6):
+    """np.unique's inverse index and np.bincount on float32 log-odds computed as log p − log(1 − p)."""
     p = np.clip(np.asarray(frame_probs, dtype=np.float32), eps, 1 - eps)
-    z = pd.Series(np.log(p) - np.log1p(-p)).groupby(np.asarray(clip_ids)).mean()
-    return (1 / (1 + np.exp(-z.astype(np.float64)))).to_dict()
+    uniq, which = np.unique(np.asarray(clip_ids), return_inverse=True)
+    z = np.bincount(which, weights=np.log(p) - np.log1p(-p)) / np.bincount(which)
+    return dict(zip(uniq.tolist(), 1 / (1 + np.exp(-z))))
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +100,6 @@ def predict_fake_shipped(images):
 ALTERNATIVES = {
     "log_loss_by_hand_test": [log_loss_loop, log_loss_where, log_loss_sklearn],
     "equal_error_rate_test": [equal_error_rate_roc, equal_error_rate_interpolated],
-    "clip_scores_test": [clip_scores_grouped, clip_scores_pandas],
+    "clip_scores_test": [clip_scores_grouped, clip_scores_bincount],
     "predict_fake_test": [predict_fake_shipped],
 }
