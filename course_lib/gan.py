@@ -560,11 +560,18 @@ class Yardstick:
       of the same size is the floor: no generator can beat it.
     * **Attribute coverage**: the share of the 18 bins (3 skin-tone bands × 6 hair colours) present among
       the samples, a bin counting as present when it holds at least 1% of them (real faces: about 5.6%).
-    * **Face rate**: the share of samples the face judge accepts.
+    * **Precision and recall** (Kynkäänniemi et al. 2019, k = 3) in the same features: the share of samples
+      on the real faces' manifold (are they realistic?) and the share of real faces on the samples' manifold
+      (do they cover the real variety?).
+    * **Face rate**: the share of samples the face judge accepts. The judge learnt to reject non-faces and
+      damaged faces (``judges.face_negatives``); ``damaged_rejection`` is the share of the second real set,
+      damaged otherwise (``judges.damaged_faces``), that it rejects: a face rate means something only when
+      that is high.
 
-    Both judges get their batch-norm statistics re-measured on a third set of real faces
-    (``judges.recalibrate``), and ``judge_accuracy`` reports how often each is right on the second real
-    set: the instruments' own error, to read every measurement against.
+    Both judges get their batch-norm statistics re-measured on a third set of real faces (the face judge on
+    them and their ``face_negatives``, as it trained) (``judges.recalibrate``), and ``judge_accuracy``
+    reports how often each is right on the second real set: the instruments' own error, to read every
+    measurement against.
     """
 
     def __init__(self, n: int | None = None, seed: int = 7, attributes=None, faces=None, mode: str | None = None):
@@ -577,28 +584,34 @@ class Yardstick:
         real_a = datasets.load_synthetic_faces(self.n, 64, seed=seed).images  # people no run trains on
         faces_b = datasets.load_synthetic_faces(self.n, 64, seed=seed + 1)
         real_b, people_b = faces_b.images, faces_b.identities()
-        calibration = datasets.load_synthetic_faces(max(self.n, 200), 64, seed=seed + 2).images
-        judges.recalibrate(self.attributes, calibration)  # batch-norm statistics, exact (see recalibrate)
-        judges.recalibrate(self.faces, np.concatenate([calibration, datasets.non_faces(calibration, seed)]))
+        calibration = datasets.load_synthetic_faces(max(self.n, 200), 64, seed=seed + 2)
+        judges.recalibrate(self.attributes, calibration.images)  # batch-norm statistics, exact (see recalibrate)
+        judges.recalibrate(self.faces, np.concatenate([calibration.images,
+                                                       judges.face_negatives(calibration, seed)]))
         # the instruments' own accuracy, on the second set of real people (and non-faces made from them)
         bins = np.array([judges.attribute_bin(p) for p in people_b])
         both = np.concatenate([real_b, datasets.non_faces(real_b, seed + 1)])
         self.judge_accuracy = {
             "attributes": float((self.attributes.predict(real_b) == bins).mean()),
             "faces": float((self.faces.predict(both) == np.repeat([1, 0], len(real_b))).mean())}
+        self.damaged_rejection = judges.damaged_rejection(judges.damaged_faces(faces_b, seed + 1), self.faces)
         self.real = real_a
         self.real_features = judges.fd_features(real_a, self.attributes)
         self.real_shares = judges.attribute_shares(real_a, self.attributes)
-        self.fd_real_vs_real = judges.frechet_distance(self.real_features,
-                                                       judges.fd_features(real_b, self.attributes))
+        features_b = judges.fd_features(real_b, self.attributes)
+        self.fd_real_vs_real = judges.frechet_distance(self.real_features, features_b)
+        # what real faces reach: the precision and recall of a second real set
+        self.real_precision_recall = judges.precision_recall(self.real_features, features_b, k=3)
         self.real_coverage = judges.attribute_coverage(real_a, self.attributes)
         self.real_face_rate = judges.face_rate(real_a, self.faces)
 
     def measure(self, images) -> dict:
-        """FD to the real faces, attribute coverage (≥ 1% and ≥ 1 sample), bin distance and face rate (lab 04)."""
+        """FD, precision, recall, coverage (≥ 1% and ≥ 1 sample), bin distance and face rate of images (lab 04)."""
         imgs = check_images(images, "Yardstick.measure: images")
         shares = judges.attribute_shares(imgs, self.attributes)
-        return {"fd": judges.frechet_distance(judges.fd_features(imgs, self.attributes), self.real_features),
+        feats = judges.fd_features(imgs, self.attributes)
+        precision, recall = judges.precision_recall(self.real_features, feats, k=3)
+        return {"fd": judges.frechet_distance(feats, self.real_features), "precision": precision, "recall": recall,
                 "attribute_coverage": float((shares >= 0.01).mean()),
                 "coverage_any": float((shares > 0).mean()),
                 "bins_tv": float(0.5 * np.abs(shares - self.real_shares).sum()),  # 0 = same mix as real, 1 = disjoint
@@ -766,7 +779,7 @@ def _check_directions(G, directions, fn: str) -> dict:
 # A run's report card: the numbers lab 04 and benchmarks/gan.py print
 
 def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99, mode: str | None = None) -> dict:
-    """FD at the end, at initialisation and between real sets; attribute coverage; face rate; time (lab 04).
+    """FD at the end, at initialisation and between real sets; coverage; precision, recall; face rate; time (lab 04).
 
     Without a ``yardstick``, a ``Yardstick(mode=mode)`` measures.
     """
@@ -782,12 +795,35 @@ def measure_run(run: GANRun, yardstick: Yardstick | None = None, seed: int = 99,
             "attribute_coverage": round(final["attribute_coverage"], 4),
             "coverage_any": round(final["coverage_any"], 4),
             "bins_tv": round(final["bins_tv"], 4), "largest_bin": round(final["largest_bin"], 4),
-            "face_rate": round(final["face_rate"], 4),
+            "precision": round(final["precision"], 4), "recall": round(final["recall"], 4),
+            "face_rate": round(final["face_rate"], 4), "damaged_rejection": round(ys.damaged_rejection, 4),
+            "real_precision": round(ys.real_precision_recall[0], 4),
+            "real_recall": round(ys.real_precision_recall[1], 4),
             "real_face_rate": round(ys.real_face_rate, 4), "real_coverage": round(ys.real_coverage, 4),
             "judge_accuracy_attributes": round(ys.judge_accuracy["attributes"], 4),
             "judge_accuracy_faces": round(ys.judge_accuracy["faces"], 4),
             "n_samples": ys.n, "train_s": round(float(run.train_s), 2), "device": str(run.device),
             "steps": run.settings.steps, "size": run.settings.size}
+
+
+def print_quality(report: dict) -> None:
+    """Print precision, recall, face rate and the face judge's damaged-face rejection of a ``measure_run`` (lab 04)."""
+    need = ("precision", "recall", "real_precision", "real_recall", "face_rate", "real_face_rate",
+            "damaged_rejection")
+    if not isinstance(report, dict) or any(k not in report for k in need):
+        raise ValueError(f"print_quality: report must be what gan.measure_run returns (with {', '.join(need)}), "
+                         f"got {type(report).__name__}")
+    r = report
+    print(f"precision:          {r['precision']:5.0%}   share of samples on the real faces' manifold "
+          f"(other real faces: {r['real_precision']:.0%})")
+    print(f"recall:             {r['recall']:5.0%}   share of real faces on the samples' manifold "
+          f"(other real faces: {r['real_recall']:.0%})")
+    print(f"face rate:          {r['face_rate']:5.0%}   samples the face judge accepts (real faces: "
+          f"{r['real_face_rate']:.0%})")
+    print(f"damaged rejection:  {r['damaged_rejection']:5.0%}   damaged real faces it rejects (blurred, eyes or "
+          "mouth erased, halves mismatched)")
+    if r["damaged_rejection"] < 0.9:
+        print("  the face judge accepts many damaged faces: its face rate cannot show smeared samples")
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -136,6 +136,30 @@ def test_damaged_faces_needs_landmarks_and_two_faces():
                                                      faces.seeds[:1]))
 
 
+def test_the_face_judge_is_examined_on_damage_it_never_learnt_from():
+    exam, lesson = judges.EXAM_DAMAGE, judges.LESSON_DAMAGE
+    overlap = lambda a, b: a[0] <= b[1] and b[0] <= a[1]  # noqa: E731 - two closed intervals meet
+    assert not any(overlap(e, l) for e in exam["blur"] for l in lesson["blur"]), \
+        f"the exam's blur {exam['blur']} must not reuse a blur the judge learnt from {lesson['blur']}"
+    assert not overlap(exam["pad"], lesson["pad"]), "the exam erases with other margins than the lessons"
+    assert exam["eyes"] != lesson["eyes"], "the exam erases another number of eyes than the lessons"
+    seams = (lesson["seam"], (1 - lesson["seam"][1], 1 - lesson["seam"][0]))  # the lessons' seams, both sides
+    assert not any(overlap(exam["seam"], s) for s in seams), "the exam's seam lies where no lesson put one"
+
+
+def test_face_negatives_are_a_quarter_non_faces_and_the_rest_damaged_faces():
+    faces = datasets.load_synthetic_faces(8, 64, seed=4)
+    negatives = judges.face_negatives(faces, seed=2)
+    assert negatives.shape == faces.images.shape and negatives.dtype == np.float32
+    assert np.array_equal(negatives[:2], datasets.non_faces(faces.images[:2], 2)), "the first quarter: non-faces"
+    diff = np.abs(negatives[2:] - faces.images[2:]).mean(axis=(1, 2, 3))
+    assert (diff > 0.001).all(), f"the rest are the other faces, damaged: mean changes {diff.round(4)}"
+    assert np.array_equal(negatives, judges.face_negatives(faces, seed=2)), "the same seed, the same negatives"
+    with pytest.raises(ValueError, match="face_negatives: need at least 4 faces"):
+        judges.face_negatives(datasets.SyntheticFaces(faces.images[:3], faces.landmarks[:3], faces.masks[:3],
+                                                      faces.seeds[:3]))
+
+
 def test_damaged_rejection_is_the_share_the_face_judge_rejects(faces):
     judge = judges.Judge("face", judges.small_cnn(2, 32, width=4), "classes", ("not a face", "face"), 32)
     assert judges.damaged_rejection(faces, judge) == pytest.approx(1 - judges.face_rate(faces, judge))
@@ -206,13 +230,18 @@ def test_the_shipped_expression_judge_reads_the_mouth_of_people_it_never_saw():
 
 def test_the_shipped_face_and_attribute_judges_work_on_fresh_people_once_recalibrated():
     fresh = datasets.load_synthetic_faces(72, 64, seed=9200)  # people no judge (seeds 500, 900) trained on
-    calibration = datasets.load_synthetic_faces(72, 64, seed=9201).images
+    calibration = datasets.load_synthetic_faces(72, 64, seed=9201)
     faces_judge, attributes = SHIPPED_JUDGES["judge-face-fast"](), SHIPPED_JUDGES["judge-attributes-fast"]()
-    judges.recalibrate(faces_judge, np.concatenate([calibration, datasets.non_faces(calibration, 0)]))
-    judges.recalibrate(attributes, calibration)  # as gan.Yardstick does
+    judges.recalibrate(faces_judge, np.concatenate([calibration.images, judges.face_negatives(calibration, 0)]))
+    judges.recalibrate(attributes, calibration.images)  # as gan.Yardstick does
     x = np.concatenate([fresh.images, datasets.non_faces(fresh.images, 1)])
     face_acc = float((faces_judge.predict(x) == np.repeat([1, 0], len(fresh.images))).mean())
     assert face_acc >= 0.9, f"the shipped face judge told {face_acc:.0%} of fresh faces and non-faces apart"
+    accepted = judges.face_rate(fresh.images, faces_judge)
+    assert accepted >= 0.9, f"the shipped face judge accepted {accepted:.0%} of fresh real faces"
+    rejected = judges.damaged_rejection(judges.damaged_faces(fresh, 3), faces_judge)
+    assert rejected >= 0.8, f"the shipped face judge rejected only {rejected:.0%} of fresh faces damaged in ways " \
+        "it never learnt (blurred, both eyes or the mouth erased, halves of two faces): its face rate cannot fail"
     bins = np.array([judges.attribute_bin(p) for p in fresh.identities()])
     attr_acc = float((attributes.predict(fresh.images) == bins).mean())
     assert attr_acc >= 3 / 18, f"the shipped attribute judge put {attr_acc:.0%} of fresh faces in the right bin " \
@@ -223,7 +252,7 @@ def test_a_judge_with_other_settings_than_the_shipped_one_does_not_load_it():
     def build(train):
         raise AssertionError("the shipped judge must not be built for settings it was not made with")
 
-    settings = dict(size=32, n=600, seed=0, epochs=3)  # FAST mode's face judge, but at 32×32
+    settings = dict(size=32, n=1000, seed=0, epochs=10, negatives="non-faces+lesson-damage/v1")  # FAST, at 32×32
     assert judges._shipped("face", settings, build) is None
 
 
@@ -231,7 +260,8 @@ def test_building_a_shipped_judge_trains_afresh_and_records_its_recipe(isolated_
     make = lambda: judges.face_judge(32, n=16, mode="fast")  # noqa: E731 - a tiny recipe, trained in seconds
     state, meta = judges._build_shipped(make, "16 faces of seed 900 and non-faces of them")
     assert not (isolated_cache / "judges").exists(), "a judge built to ship bypasses the course cache"
-    assert meta["key"] == judges._judge_key("face", dict(size=32, n=16, seed=0, epochs=3))
+    assert meta["key"] == judges._judge_key("face", dict(size=32, n=16, seed=0, epochs=10,
+                                                         negatives="non-faces+lesson-damage/v1"))
     assert set(meta) >= {"held_out", "settings", "trained_on", "train_s", "machine"}
     again, _ = judges._build_shipped(make, "the same")
     assert all(torch.equal(state[k], again[k]) for k in state), "the same recipe trains the same weights"
