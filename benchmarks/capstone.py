@@ -18,7 +18,7 @@ TARGETS = {"macro_f1": (">=", 0.9)}
 
 
 def run(mode: str) -> dict:
-    """Make the capstone set for ``mode``, fit the reference thresholds on validation, grade the held-back clips (lab 09)."""
+    """Make the capstone set for ``mode``, pick thresholds on validation, grade the held-back clips (lab 09)."""
     from course_lib import capstone
 
     t0 = time.perf_counter()

@@ -471,6 +471,12 @@ def _number(measured: Mapping, key: str, bench: str | None, metric: str | None):
     return REFERENCE.get(key), "shipped reference figure"
 
 
+def _pair(measured: Mapping, first: tuple, second: tuple):
+    """Two numbers (each as ``_number``) and where they come from, said once when both come from one place."""
+    (a, src_a), (b, src_b) = _number(measured, *first), _number(measured, *second)
+    return a, b, src_a if src_a == src_b else f"{src_a}; {src_b}"
+
+
 def claims_table(measured: Mapping | None = None, baseline_path=None) -> list:
     """The source material's claims, each beside the course's experiment and number, with a verdict (lab 09).
 
@@ -499,13 +505,12 @@ def claims_table(measured: Mapping | None = None, baseline_path=None) -> list:
         "None can test it: it is a count of videos online (Deeptrace, 2019), read in lab 01.",
         "not measured", "cited (Ajder et al. 2019)",
         "not tested: the figure is a 2019 count of one kind of site; it says nothing about what is made today"))
-    ratio, src_r = _number(measured, "gan_fd_ratio", "gan", "fd_ratio")
-    auc_gan, src_g = _number(measured, "detect_auc_gan", "detect", "auc_gan")
+    ratio, auc_gan, src_g = _pair(measured, ("gan_fd_ratio", "gan", "fd_ratio"),
+                                  ("detect_auc_gan", "detect", "auc_gan"))
     rows.append(Claim(
         "GAN training ends when the discriminator can't tell real from fake.",
         "Lab 04 watches D's accuracy and trains a fresh detector; lab 07's detector on GAN samples.",
-        f"FD trained/untrained {ratio:.2f}; detector AUC on GAN samples {auc_gan:.2f}",
-        src_r if src_r == src_g else f"{src_r}; {src_g}",
+        f"FD trained/untrained {ratio:.2f}; detector AUC on GAN samples {auc_gan:.2f}", src_g,
         "disagrees: training is stopped by a budget, and the fakes stay detectable" if auc_gan > 0.75 else
         "agrees here: the detector could not tell the samples apart"))
     human = baseline.generator_baseline(baseline_path)
@@ -519,12 +524,12 @@ def claims_table(measured: Mapping | None = None, baseline_path=None) -> list:
         "(an invented example player)",
         "agrees: people caught the older fakes more often" if (early or 0) > (recent or 0) else
         "disagrees: people caught the newer fakes as often"))
-    flick, src_f = _number(measured, "artifacts_auc_flicker_autoencoder", "artifacts", "auc_flicker_autoencoder")
-    av, src_a = _number(measured, "artifacts_auc_av_offset_dub", "artifacts", "auc_av_offset_dub")
+    flick, av, src_f = _pair(measured, ("artifacts_auc_flicker_autoencoder", "artifacts", "auc_flicker_autoencoder"),
+                             ("artifacts_auc_av_offset_dub", "artifacts", "auc_av_offset_dub"))
     rows.append(Claim(
         "Slight movements and sound features still give fakes away.",
         "Lab 06's cues: the flicker of a swapped face, the audio-visual offset of a dub; lab 09 uses both.",
-        f"AUC flicker on swaps {flick:.2f}, sync on dubs {av:.2f}", src_f if src_f == src_a else f"{src_f}; {src_a}",
+        f"AUC flicker on swaps {flick:.2f}, sync on dubs {av:.2f}", src_f,
         "agrees, in this synthetic world: both cues separate their fakes" if min(flick, av) >= 0.8 else
         "partly: at least one cue is weak"))
     iou, src_i = _number(measured, "provenance_tamper_iou", "provenance", "tamper_iou")
