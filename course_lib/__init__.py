@@ -25,6 +25,7 @@
 * ``results``: the benchmarks' recorded runs, from a checkout or an installed course (lab 03)
 * ``detect``: learned detectors, identity-disjoint real/fake datasets and their evaluation (lab 07)
 * ``provenance``: watermarks on faces and voices, attacks, tamper maps, Ed25519 and C2PA signatures (lab 08)
+* ``capstone``: unseen mixed clips in four classes, submissions, macro-F1, the claims table (lab 09)
 * ``authoring``: the notebooks' checks and generation (instructors)
 
 Importing ``course_lib`` is cheap: torch and other heavy libraries load only where a module needs them.

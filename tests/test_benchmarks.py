@@ -51,3 +51,9 @@ def test_unknown_benchmark_exits_nonzero():
     res = subprocess.run([sys.executable, "-m", "benchmarks", "no-such-benchmark"], cwd=ROOT,
                          capture_output=True, text=True, timeout=60)
     assert res.returncode != 0 and "synth" in res.stderr
+
+
+def test_capstone_benchmark_is_registered_with_its_macro_f1_target():
+    assert "capstone" in benchmarks.names(), f"benchmarks/capstone.py is not found among {benchmarks.names()}"
+    module = benchmarks.load("capstone")
+    assert module.TARGETS["macro_f1"] == (">=", 0.9), f"lab 09's target is macro-F1 >= 0.9, not {module.TARGETS}"

@@ -197,6 +197,7 @@ LABS = [
     pytest.param("04_gan", drive_latent_explorer, id="04_gan"),
     pytest.param("05_voices_and_lipsync", None, id="05_voices_and_lipsync"),
     pytest.param("08_provenance", None, id="08_provenance"),
+    pytest.param("09_capstone", None, id="09_capstone"),
 ]
 
 

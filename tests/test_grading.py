@@ -56,6 +56,39 @@ def test_written_answers_wait_for_a_manual_grade(lab, lab_runs):
     assert waiting == written, f"{lab}: formgrader does not ask for a grade on {sorted(written - waiting)}"
 
 
+@pytest.mark.parametrize("lab", LABS)
+def test_exported_totals_add_the_manual_grades_to_the_autograded_marks(lab, lab_runs, tmp_path):
+    """Once an instructor grades the written answers, ``nbgrader export`` counts them: a full-marks solution whose
+    written answers each get one point less than their maximum totals every point but one per answer."""
+    import csv
+
+    from nbgrader.api import Gradebook
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    done = lab_runs.get(lab)
+    written = done.runs["solution"].written
+    if not written:
+        pytest.skip(f"{lab} has no written answers")
+    nb = authoring.read(done.root / "solutions" / lab / f"{lab}.ipynb")
+    points = {authoring.nbgrader_meta(c)["grade_id"]: float(authoring.nbgrader_meta(c)["points"])
+              for c in nb.cells if authoring.nbgrader_meta(c).get("grade")}
+    manual = {gid: points[gid] - 1 for gid in written}
+    with Gradebook(CourseDirectory(config=authoring.nbgrader_config(done.root)).db_url) as gb:
+        for gid, score in manual.items():
+            gb.find_grade(gid, lab, lab, "solution").manual_score = score
+        gb.db.commit()
+        export = CsvExportPlugin(to=str(tmp_path / "grades.csv"), assignment=[lab], student=["solution"])
+        export.export(gb)
+    with open(tmp_path / "grades.csv", newline="") as f:
+        row = next(csv.DictReader(f))
+    autograded = sum(points[gid] for gid in done.graded_cells())
+    assert float(row["max_score"]) == pytest.approx(sum(points.values())), f"{lab}: grades.csv max_score {row}"
+    assert float(row["score"]) == pytest.approx(autograded + sum(manual.values())), (
+        f"{lab}: grades.csv gives the solution {row['score']}; expected every autograded point ({autograded}) plus "
+        f"the manual grades {manual}")
+
+
 def validate_executed(done, student: str, invert: bool) -> dict:
     """nbgrader's Validator results ({} when it passes) for a submission, with autograde's outputs, not re-run."""
     run = done.runs[student]
