@@ -681,7 +681,10 @@ def pan_figure(figure, dx: int = 60, dy: int = 30) -> str | None:
         const x = Math.max(c.left, o.left), y = Math.max(c.top, o.top);
         return {x, y, width: Math.min(c.right, o.right) - x, height: Math.min(c.bottom, o.bottom) - y};
     }""")
-    for fx, fy in ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.15, 0.5), (0.85, 0.5), (0.5, 0.3), (0.5, 0.7)):
+    # Halves, thirds and sixths are where a grid of axes has its gaps (a 4×6 frame grid has none of these points
+    # inside an axes), so points off those lines follow.
+    for fx, fy in ((0.5, 0.5), (0.3, 0.5), (0.7, 0.5), (0.15, 0.5), (0.85, 0.5), (0.5, 0.3), (0.5, 0.7),
+                   (0.42, 0.42), (0.58, 0.58), (0.42, 0.58), (0.58, 0.42), (0.25, 0.38), (0.75, 0.62)):
         x, y = box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
         page.mouse.move(x - 3, y)
         page.mouse.move(x, y)
