@@ -25,7 +25,7 @@ def cell_area(page, code: str):
     cell = page.locator(".jp-CodeCell", has=page.locator(".jp-InputArea-editor", has_text=code))
     if cell.count() != 1:
         pytest.fail(f"expected one code cell containing {code!r}, found {cell.count()}", pytrace=False)
-    return cell.locator(".jp-OutputArea")
+    return cell.locator(".jp-Cell-outputArea")  # the cell's own area (a widget's output area sits inside it)
 
 
 def test_detectors_lab_runs_with_its_live_curve_and_generalisation_matrix(jupyterlab, lab_page, request):
