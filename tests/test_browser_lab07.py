@@ -38,7 +38,7 @@ def test_detectors_lab_runs_with_its_live_curve_and_generalisation_matrix(jupyte
     curves = training.locator(".js-plotly-plot")
     assert curves.count() == 1, (f"the training cell should redraw one live plotly figure in place, epoch after epoch; "
                                  f"the page shows {curves.count()}: {bh.cell_output(page, TRAINING_CALL)}")
-    title = curves.first.locator(".gtitle").inner_text()
+    title = curves.first.locator(".gtitle").text_content()  # an SVG text node: no inner_text
     assert "validation" in title, f"the live figure should be the validation curve; its title is {title!r}"
     assert curves.first.locator(".scatterlayer .trace").count() == 2, \
         "the live figure should draw two curves (validation AUC and log loss)"
