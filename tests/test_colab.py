@@ -37,6 +37,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 # Each lab that shows widgets: cells that build them as the lab does (smaller inputs), display them, and set
 # DRIVES = [(control, new value or "click", {what it drives: widget})]. CHECK runs afterwards in the kernel.
+# A lab that redraws into an Output area while a cell runs (no control to move) names it in REDRAWN = {what: widget}:
+# under ipywidgets 7 the kernel must point the area at the running cell (its msg_id), which is how Colab's widget
+# manager knows to route the figure that follows into it, and the figure must come as HTML.
 SCENARIOS = {
     "00_welcome": """
 from course_lib import widgets
@@ -88,6 +91,20 @@ DRIVES = [(ui.controls["cue"], "boundary", shown), (ui.controls["index"], 1, sho
 viz.cue_histogram([0.1, 0.2], [0.3, 0.5], "sharpness", 0.2).show()  # a plain plotly figure, Colab's renderer
 CHECK = "assert ui.cue.name == 'boundary' and ui.controls['index'].value == 1"
 """,
+    "07_detectors": """
+import plotly.graph_objects as go
+from IPython.display import clear_output
+from ipywidgets import Output
+slot = Output()  # as the lab's training cell: one area, the curve so far replaces the one before
+display(slot)
+for epoch in (1, 2):
+    with slot:
+        clear_output(wait=True)
+        go.Figure(go.Scatter(x=list(range(1, epoch + 1)), y=[0.6, 0.8][:epoch], name="val AUC")).show()
+DRIVES = []
+REDRAWN = {"live validation curve": slot}
+CHECK = "assert slot.msg_id == ''"
+""",
 }
 HARNESS = """
 import json as _json
@@ -99,6 +116,7 @@ def _front_end_state(control, value):  # what a front end syncs: selection widge
 
 print("DRIVES=" + _json.dumps([{"control": c.model_id, "state": _front_end_state(c, v),
                                 "watch": {k: w.model_id for k, w in ws.items()}} for c, v, ws in DRIVES]))
+print("REDRAWN=" + _json.dumps({k: w.model_id for k, w in globals().get("REDRAWN", {}).items()}))
 """
 PROBE = """
 import json, sys, ipywidgets, plotly, course_lib
@@ -192,6 +210,13 @@ def drive_widgets(kernel: Kernel, lab: str) -> str:
     built = run_cell(kernel, SCENARIOS[lab] + HARNESS, f"building {lab}'s widgets")
     assert any(WIDGET_VIEW in d for d in built.displayed), f"{lab}'s widgets displayed no widget view"
     drives = json.loads(line_value(built.text, "DRIVES"))
+    redrawn = json.loads(line_value(built.text, "REDRAWN"))
+    for name, model in redrawn.items():
+        assert "msg_id" in built.updated.get(model, set()), (
+            f"{lab}: the kernel never pointed the {name} at the running cell, so Colab would show it empty; "
+            f"kernel log:\n{kernel.log_tail()}")
+    if redrawn:
+        assert any("text/html" in d for d in built.displayed), f"{lab}: the redrawn figure showed no HTML"
     for drive in drives:
         control, state = drive["control"], drive["state"]
         assert control in built.opened, f"{lab}: the control {control} was never opened as a widget model"
@@ -200,7 +225,7 @@ def drive_widgets(kernel: Kernel, lab: str) -> str:
         assert not stale, (f"{lab}: after a front end sent {state!r} to a control, the kernel sent no update of "
                            f"{stale} (a learner would see nothing change); kernel log:\n{kernel.log_tail()}")
     run_cell(kernel, CHECK_CELL, f"{lab}'s check after driving its widgets")
-    done = f"{len(drives)} control(s) driven"
+    done = f"{len(drives)} control(s) driven" + (f", {len(redrawn)} output area(s) redrawn" if redrawn else "")
     if "FIGURE_WIDGETS=" in built.text:
         done += ", plotly FigureWidget" if line_value(built.text, "FIGURE_WIDGETS") == "True" else \
             ", plotly fallback (redrawn figures)"
