@@ -49,6 +49,7 @@ ACTOR = "ben"  # who reads the lines a voice converter turns into someone else's
 KINDS = ("image", "frequency", "audio", "clip")
 LFCC = (30, 40)  # the audio detector's coefficients and linear filters
 GMM_COMPONENTS = 32  # per class, in the audio detector's Gaussian mixtures
+RECALIBRATE_EACH_EPOCH = 256  # frames ImageDetector.fit re-measures batch norm on before each on_epoch call
 
 
 # ====================================================================================================
@@ -568,15 +569,30 @@ class ImageDetector(Detector):
         """P(fake) per image, (N,), for float32 N×H×W×3 frames in [0, 1], 64 to 256 pixels (lab 07)."""
         return _sigmoid(self.logits(images) / self.temperature)
 
-    def fit(self, images, labels, epochs: int = 6, seed: int = 0) -> "ImageDetector":
-        """Train with ``judges.fit`` and re-measure batch norm (``judges.recalibrate``) (lab 07)."""
+    def fit(self, images, labels, epochs: int = 6, seed: int = 0, on_epoch=None) -> "ImageDetector":
+        """Train with ``judges.fit`` (one one-cycle schedule), re-measure batch norm (``judges.recalibrate``) (lab 07).
+
+        ``on_epoch(epoch, detector)``, if given, is called after each epoch (1 to ``epochs``) with this detector
+        as it stands (batch norm re-measured), e.g. to score a validation split and draw a live curve.
+        """
         from . import judges
 
-        imgs = _resized(images, "ImageDetector.fit")
-        y = _check_labels(labels, len(imgs), "ImageDetector.fit")
-        epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn="ImageDetector.fit")
-        judges.fit(self.net, imgs, y, "classes", epochs, check_seed(seed, "ImageDetector.fit: seed"), batch=64,
-                   lr=LEARNING_RATE)
+        fn = "ImageDetector.fit"
+        imgs = _resized(images, fn)
+        y = _check_labels(labels, len(imgs), fn)
+        epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn=fn)
+        seed = check_seed(seed, f"{fn}: seed")
+        if on_epoch is not None and not callable(on_epoch):
+            raise TypeError(f"{fn}: on_epoch must be a function called as on_epoch(epoch, detector) after each "
+                            f"epoch, or None; got {type(on_epoch).__name__}")
+        spread = np.unique(np.linspace(0, len(imgs) - 1, min(len(imgs), RECALIBRATE_EACH_EPOCH)).astype(int))
+
+        def after_epoch(epoch, net):
+            judges.recalibrate(net, imgs[spread])  # batch norm re-measured on a spread of frames: the detector now
+            on_epoch(epoch, self)
+
+        judges.fit(self.net, imgs, y, "classes", epochs, seed, batch=64, lr=LEARNING_RATE,
+                   on_epoch=None if on_epoch is None else after_epoch)
         judges.recalibrate(self.net, imgs)
         return self
 
@@ -901,16 +917,18 @@ TRAIN_SETTINGS = {"fast": dict(per_generator=150, epochs=40, voices=60, speakers
                   "full": dict(per_generator=500, epochs=40, voices=150, speakers=12, clips=8, people=60)}
 
 
-def train_image(data: Dataset, epochs: int, seed: int = 0, augmented: bool = True, generators=None) -> ImageDetector:
+def train_image(data: Dataset, epochs: int, seed: int = 0, augmented: bool = True, generators=None,
+                calibrate: bool = True) -> ImageDetector:
     """An image detector trained on ``data``'s train split (``augment``ed), its temperature fitted on val (lab 07).
 
     The temperature is fitted on the val frames and on an ``augment``ed copy of them (JPEG, resizing, blur):
-    the shifts a challenge set brings, so that P(fake) is not fitted to pristine frames only.
+    the shifts a challenge set brings, so that P(fake) is not fitted to pristine frames only. ``calibrate=False``
+    skips it (temperature 1) where only the ranking counts, as in an AUC.
     """
     train, val = data.part("train", generators), data.part("val", generators)
     x = augment(train.items, seed) if augmented else train.items
     det = ImageDetector().fit(x, train.labels, epochs, seed)
-    if len(np.unique(val.labels)) == 2:  # no val split (e.g. a generalisation matrix's data): temperature 1
+    if calibrate and len(np.unique(val.labels)) == 2:  # no val split (e.g. a matrix's toy data): temperature 1
         # fitted on val as it comes and as an upload changes it, so P(fake) stays honest after JPEG or resizing
         shifted = np.concatenate([val.items, augment(val.items, seed + 1, share=1.0)])
         det.temperature = fit_temperature(det.logits(shifted), np.r_[val.labels, val.labels])
@@ -945,11 +963,14 @@ def generalisation_matrix(data: Dataset, generators=IMAGE_GENERATORS, epochs: in
     for gen in generators:
         _check_split_has(data, "train", gen, fn)
         tests[gen] = _check_split_has(data, "test", gen, fn)
+    test = data.part("test", generators)  # every generator's test column shares the test reals: scored once
+    made_by = test.column("generator")
+    columns = {b: (made_by == b) | (test.labels == 0) for b in generators}
     auc = np.zeros((len(generators), len(generators)))
     for i, a in enumerate(tqdm(generators, desc="trained on", disable=not progress)):
-        det = train_image(data, epochs, seed, generators=[a])
+        p = train_image(data, epochs, seed, generators=[a], calibrate=False).score(test.items)  # AUC: no temperature
         for j, b in enumerate(generators):
-            auc[i, j] = roc_auc(tests[b].labels, det.score(tests[b].items))
+            auc[i, j] = roc_auc(test.labels[columns[b]], p[columns[b]])
     return {"generators": generators, "auc": auc, "epochs": epochs,
             "n_train": np.array([len(data.part("train", g)) for g in generators]),
             "n_test": np.array([len(tests[g]) for g in generators])}

@@ -117,8 +117,8 @@ class Judge:
 
 
 def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, seed: int = 0,
-        batch: int = 64, lr: float = 2e-3):
-    """Train a judge's network on real images with light augmentation (lab 03)."""
+        batch: int = 64, lr: float = 2e-3, on_epoch=None):
+    """Train a judge's network on real images with light augmentation; ``on_epoch(epoch, net)`` after each (lab 03)."""
     torch, nn = _torch()
     net = check_object(net, "net", nn.Module, "small_cnn(n_out, size)", "fit")
     if kind not in ("classes", "regression"):
@@ -131,6 +131,9 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
     epochs = check_scalar(epochs, "epochs", int, min_val=1, fn="fit")
     seed, batch = check_seed(seed), check_scalar(batch, "batch", int, min_val=1, fn="fit")
     lr = check_scalar(lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="fit")
+    if on_epoch is not None and not callable(on_epoch):
+        raise TypeError(f"fit: on_epoch must be a function called as on_epoch(epoch, net) after each epoch, or "
+                        f"None; got {type(on_epoch).__name__}")
     torch.manual_seed(seed)
     x_all = to_tensor(images)
     y_all = torch.from_numpy(targets).long() if kind == "classes" else torch.from_numpy(targets).float()
@@ -139,7 +142,7 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * int(np.ceil(len(x_all) / batch)))
     gen = torch.Generator().manual_seed(seed)
     net.train()
-    for _ in range(epochs):
+    for epoch in range(1, epochs + 1):
         for idx in torch.randperm(len(x_all), generator=gen).split(batch):
             x = x_all[idx]
             x = x * (0.85 + 0.3 * torch.rand(len(x), 1, 1, 1, generator=gen))  # brightness jitter
@@ -148,6 +151,9 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
             loss.backward()
             opt.step()
             sched.step()
+        if on_epoch is not None:  # e.g. a live validation curve; one schedule runs across every epoch
+            on_epoch(epoch, net)
+            net.train()
     net.eval()
     return net
 

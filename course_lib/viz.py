@@ -324,6 +324,35 @@ def roc_figure(y_true, scores, name: str = "detector"):
     return fig
 
 
+def training_figure(history, title: str = "the image detector on the validation split, after each epoch"):
+    """Validation measures after each epoch so far, one line each, for a live training curve (plotly) (lab 07).
+
+    ``history`` is ``{"epoch": [1, 2, ...], name: [value per epoch], ...}``, e.g. ``"val AUC"`` and ``"val log
+    loss"``; the y axis runs from 0 to at least 1.05, higher if a value (a log loss) needs it.
+    """
+    import plotly.graph_objects as go
+
+    fn = "training_figure"
+    if not isinstance(history, dict) or "epoch" not in history or len(history) < 2:
+        got = sorted(history) if isinstance(history, dict) else type(history).__name__
+        raise ValueError(f"{fn}: history must be a dict {{'epoch': [...], name: [one value per epoch], ...}} with at "
+                         f"least one measure, got {got}")
+    epochs = _numbers(history["epoch"], "history['epoch']", fn)
+    series = {}
+    for name, values in history.items():
+        if name == "epoch":
+            continue
+        arr = _numbers(values, f"history[{name!r}]", fn)
+        if len(arr) != len(epochs):
+            raise ValueError(f"{fn}: history[{name!r}] has {len(arr)} values for {len(epochs)} epochs; "
+                             "give one per epoch")
+        series[str(name)] = arr
+    top = max([1.05] + [float(v.max()) + 0.05 for v in series.values()])
+    fig = go.Figure([go.Scatter(x=epochs, y=v, mode="lines+markers", name=k) for k, v in series.items()])
+    fig.update_layout(title=str(title), xaxis_title="epoch", yaxis_title="value", height=330, yaxis_range=[0, top])
+    return fig
+
+
 def cue_histogram(real, fake, cue: str, current: float | None = None):
     """Overlaid histograms of a cue's scores on real and fake items, with a line at ``current`` (lab 06).
 

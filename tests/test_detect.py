@@ -247,3 +247,31 @@ def test_generalisation_matrix_scores_only_the_test_split():
 def test_generalisation_matrix_refuses_bad_input_with_a_clear_error(call, match):
     with pytest.raises(ValueError, match=match):
         call(_toy_images(per_split={"train": 4, "test": 4}))
+
+
+def test_fit_reports_each_epoch_of_one_schedule_to_on_epoch():
+    import torch
+
+    data = _toy_images(per_split={"train": 16, "test": 4})
+    train = data.part("train")
+    seen = []
+
+    def record(epoch, detector):
+        seen.append((epoch, detector.score(train.items[:4])))
+
+    torch.manual_seed(0)  # the same initial weights for both detectors
+    det = detect.ImageDetector()
+    assert det.fit(train.items, train.labels, epochs=3, seed=1, on_epoch=record) is det
+    assert [e for e, _ in seen] == [1, 2, 3], f"on_epoch should be called once after each epoch, got {seen}"
+    assert seen[0][1].shape == (4,) and np.all((seen[0][1] >= 0) & (seen[0][1] <= 1)), "the callback can score"
+    torch.manual_seed(0)
+    quiet = detect.ImageDetector().fit(train.items, train.labels, epochs=3, seed=1)
+    assert np.allclose(quiet.score(train.items), det.score(train.items), atol=1e-5), \
+        "watching the epochs must not change the training: the same seed gives the same detector"
+
+
+def test_fit_refuses_an_on_epoch_that_is_not_a_function():
+    data = _toy_images(per_split={"train": 4, "test": 4})
+    train = data.part("train")
+    with pytest.raises(TypeError, match="on_epoch must be a function"):
+        detect.ImageDetector().fit(train.items, train.labels, epochs=1, on_epoch="plot")

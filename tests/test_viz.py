@@ -87,7 +87,19 @@ def test_radial_spectra_draws_each_generators_mean_profile():
     assert fig.data[0].x[-1] == 1.0
 
 
+def test_training_figure_draws_one_line_per_measure_and_makes_room_for_a_large_log_loss():
+    fig = viz.training_figure({"epoch": [1, 2], "val AUC": [0.7, 0.8], "val log loss": [1.4, 0.6]})
+    assert [t.name for t in fig.data] == ["val AUC", "val log loss"]
+    assert list(fig.data[1].y) == [1.4, 0.6] and list(fig.data[0].x) == [1, 2]
+    assert "validation" in fig.layout.title.text, "lab 07's browser test finds the live curve by its title"
+    assert fig.layout.yaxis.range[0] == 0 and fig.layout.yaxis.range[1] >= 1.45, "the log loss of 1.4 must show"
+
+
 @pytest.mark.parametrize("call, words", [
+    (lambda: viz.training_figure([0.7, 0.8]), "history must be a dict"),
+    (lambda: viz.training_figure({"epoch": [1, 2]}), "at least one measure"),
+    (lambda: viz.training_figure({"epoch": [1, 2], "val AUC": [0.7]}), r"history\['val AUC'\] has 1 values"),
+    (lambda: viz.training_figure({"epoch": [1], "val AUC": [np.nan]}), r"history\['val AUC'\]"),
     (lambda: viz.auc_heatmap({}), "table must be a non-empty dict"),
     (lambda: viz.auc_heatmap({"sharpness": {"gan": 1.5}}), r"table\['sharpness'\]\['gan'\]"),
     (lambda: viz.auc_heatmap({"total_s": 3.0}), "no auc_<cue>_<generator> keys"),
