@@ -190,6 +190,22 @@ def test_training_lowers_the_reconstruction_loss(tiny_sets):
         assert np.mean(losses[-10:]) < 0.8 * np.mean(losses[:10]), f"{name}'s loss should fall while training"
 
 
+@pytest.mark.parametrize("steps", [1, 2, 3, 20])
+def test_training_runs_for_any_short_number_of_steps(tiny_sets, steps):
+    model = swap.SwapModel(swap.PAIR, size=32, width=4, latent=8)
+    history = swap.train(model, tiny_sets, steps=steps, batch=2, device="cpu", progress=False)
+    assert len(history.steps) == steps  # 20 steps once hit a division by zero inside torch's OneCycleLR
+
+
+def test_the_decoders_heads_are_the_rgb_and_mask_convolutions_it_stores():
+    decoder = swap.SwapModel(swap.PAIR, size=32, width=4, latent=8).decoders[swap.PAIR[0]].eval()
+    h = torch.randn(2, 8, 8, 8, generator=torch.Generator().manual_seed(0))
+    rgb, mask = decoder(h)
+    features = decoder.ups(h)
+    assert torch.allclose(rgb, torch.sigmoid(decoder.rgb(features)), atol=1e-6), "rgb must come from decoder.rgb"
+    assert torch.allclose(mask, torch.sigmoid(decoder.mask(features)), atol=1e-6), "mask must come from decoder.mask"
+
+
 def test_training_is_repeatable_with_the_same_seed(tiny_sets):
     outs = []
     for _ in range(2):
@@ -272,9 +288,23 @@ def test_shipped_weights_stay_within_the_budget():
 def test_evaluate_reports_every_metric_with_the_judges_own_accuracy(tiny_model):
     m = swap.evaluate(tiny_model, n=6)
     for key in ("identity_transfer", "expression_corr", "mouth_corr", "eye_corr", "recon_ssim",
-                "judge_identity_accuracy", "judge_mouth_corr", "judge_eye_corr"):
+                "swap_sharpness_ratio", "judge_identity_accuracy", "judge_mouth_corr", "judge_eye_corr"):
         assert key in m, f"evaluate must report {key}"
     assert 0 <= m["identity_transfer"] <= 1 and -1 <= m["recon_ssim"] <= 1
+    assert 0 < m["swap_sharpness_ratio"] < 1, "a 3-step model's swaps must be blurrier than real faces"
+
+
+def test_sharpness_is_the_labs_laplacian_variance_and_falls_with_blur():
+    import cv2
+
+    rng = np.random.default_rng(0)
+    imgs = rng.random((3, 32, 32, 3)).astype(np.float32)
+    blurred = np.stack([cv2.GaussianBlur(im, (5, 5), 1.0) for im in imgs])
+    labs = np.mean([cv2.Laplacian(im.mean(axis=2), cv2.CV_32F).var() for im in imgs])
+    assert swap.sharpness(imgs) == pytest.approx(labs, rel=1e-4), "must match lab 03's cv2.Laplacian measure"
+    assert swap.sharpness(blurred) < 0.5 * swap.sharpness(imgs), "a blur must lower the sharpness"
+    with pytest.raises(ValueError, match="sharpness: images"):
+        swap.sharpness(np.zeros((2, 8, 8)))
 
 
 def test_colour_transfer_works_even_when_the_mask_head_sees_no_face(tiny_model):
