@@ -95,7 +95,7 @@ def test_the_shipped_blink_swappers_share_every_setting_but_their_training_frame
 
 @pytest.fixture(scope="module")
 def story():
-    return fakes.blink_story("fast", seed=0, threshold=0.7)  # deep dips: a closing eye, not a dimming one
+    return fakes.blink_story("fast", seed=0)  # the blink cue's own default threshold
 
 
 def test_the_blink_story_counts_the_performers_real_blinks(story):
@@ -108,10 +108,17 @@ def test_the_blink_story_counts_the_performers_real_blinks(story):
 
 
 def test_a_swapper_that_never_saw_closed_eyes_does_not_blink_and_the_cue_catches_it(story):
-    opened, every = story.counts["open_eyes"], story.counts["all_frames"]
-    assert sum(opened) < sum(every), f"open-eyes-only swaps blinked {opened}, all-frames swaps {every}"
+    opened, real = story.counts["open_eyes"], story.counts["real"]
+    assert sum(opened) < sum(real), f"open-eyes-only swaps blinked {opened}, the real clips {real}"
     assert sum(opened) <= len(opened), f"open-eyes-only swaps should (almost) never blink, got {opened}"
-    assert story.auc["open_eyes"] > story.auc["all_frames"], story.auc
+    assert story.auc["open_eyes"] >= 0.9, f"the blink cue should catch the open-eyes-only swaps: {story.auc}"
+
+
+def test_the_blink_cue_fails_on_a_swapper_trained_on_all_frames(story):
+    every = story.counts["all_frames"]
+    assert sum(every) >= sum(story.counts["open_eyes"]) + len(every), (
+        f"all-frames swaps should blink like the real clips {story.counts['real']}, got {every}")
+    assert story.auc["all_frames"] <= 0.6, f"the blink cue should not flag the all-frames swaps: {story.auc}"
 
 
 def test_the_blink_story_refuses_bad_inputs():

@@ -204,11 +204,43 @@ def test_blinks_tell_a_face_that_never_blinks_from_a_talking_one():
     assert forensics.blinks(staring.truth["landmarks"]).count == 0
 
 
-def test_eye_contrast_reads_blinks_from_pixels():
+def test_eye_opening_reads_blinks_from_pixels():
     clip = synth.talking_clip(synth.cast("ada"), seconds=2.5, size=128, seed=0)
-    opening = forensics.eye_contrast(clip.frames, clip.truth["landmarks"])
+    opening = forensics.eye_opening(clip.frames, clip.truth["landmarks"])
     ear = faces.eye_aspect_ratio(clip.truth["landmarks"])
     assert np.corrcoef(opening, ear)[0, 1] > 0.7, "pixels should follow the lids the landmarks describe"
+
+
+def test_the_blink_cue_counts_real_blinks_at_its_default_threshold():
+    clip = synth.talking_clip(synth.cast("farah"), seconds=8, size=128, seed=3)
+    threshold = forensics.get_cue("blinks").params["threshold"].default
+    found = forensics.blinks(forensics.eye_opening(clip.frames, clip.truth["landmarks"]), threshold=threshold)
+    assert found.count == len(clip.truth["blinks"]), (
+        f"the blink cue's default threshold counted {found.count} blinks in a clip with {len(clip.truth['blinks'])}")
+
+
+def _dim_eyes(frames, landmarks, factor, frames_dimmed):
+    out = frames.copy()
+    for t in frames_dimmed:
+        for eye in (slice(36, 42), slice(42, 48)):
+            (x0, y0), (x1, y1) = landmarks[t, eye].min(axis=0) - 4, landmarks[t, eye].max(axis=0) + 4
+            box = out[t, int(y0):int(y1) + 1, int(x0):int(x1) + 1]
+            box[:] = box.mean(axis=(0, 1)) + factor * (box - box.mean(axis=(0, 1)))
+    return out
+
+
+def test_a_dimmed_but_open_eye_is_not_a_blink():
+    clip = synth.talking_clip(synth.cast("farah"), seconds=4, size=128, seed=0, blink_rate=1e-3)
+    pts = clip.truth["landmarks"]
+    dimmed = _dim_eyes(clip.frames, pts, 0.5, [t for t in range(len(pts)) if t % 25 < 4])
+    found = forensics.blinks(forensics.eye_opening(dimmed, pts), threshold=forensics.EYE_OPENING_THRESHOLD)
+    assert found.count == 0, f"eyes dimmed to half their contrast, never closed, were counted as {found.count} blinks"
+
+
+def test_eye_opening_of_a_flat_frame_is_zero_not_nan():
+    pts = synth.talking_clip(synth.cast("ada"), seconds=1, size=64, seed=0).truth["landmarks"]
+    opening = forensics.eye_opening(np.full((len(pts), 64, 64, 3), 0.5, np.float32), pts)
+    assert np.array_equal(opening, np.zeros(len(pts))), f"a featureless frame has no eye to open: {opening}"
 
 
 def test_flicker_score_catches_a_face_whose_brightness_jitters_from_frame_to_frame():
@@ -255,7 +287,7 @@ def test_audio_traces_measure_noise_against_tone_and_a_wobbling_pitch():
     (lambda: forensics.blending_boundary(textured(), sigma=-1), "sigma"),
     (lambda: forensics.blinks([0.3, np.nan, 0.3]), "NaN"),
     (lambda: forensics.blinks(np.ones((4, 4))), "one value per frame"),
-    (lambda: forensics.eye_contrast(np.zeros((3, 64, 64, 3)), np.zeros((2, 68, 2))), "one set per frame"),
+    (lambda: forensics.eye_opening(np.zeros((3, 64, 64, 3)), np.zeros((2, 68, 2))), "one set per frame"),
     (lambda: forensics.flicker_score(np.zeros((3, 64, 64, 3)), np.zeros((3, 68, 2))), "at least 4 frames"),
     (lambda: forensics.av_sync_score(np.zeros(5)), "give a Clip"),
     (lambda: forensics.audio_traces(np.zeros(100, np.float32)), "0.1 s"),
