@@ -88,6 +88,9 @@ def head_motion(n_frames: int, seed: int = 0, fps: int = FPS, amount: float = 1.
     roll = _smooth_noise(n_frames, 0.05 * amount, [s, 3], fps, 0.6)
     if speech_energy is not None:
         e = check_finite(speech_energy, "speech_energy", "head_motion").astype(np.float32).reshape(-1)[:n_frames]
-        k = np.hanning(9)
-        pitch = pitch - 0.04 * amount * np.convolve(e, k / k.sum(), mode="same")
+        if len(e) < n_frames:
+            raise ValueError(f"head_motion: speech_energy has {len(e)} values for {n_frames} frames; pass one "
+                             f"value per frame (the mouth opening a talking clip derives from its voice)")
+        k = np.hanning(9)  # "same" centred without its length rule (max of both), so clips under 9 frames work
+        pitch = pitch - 0.04 * amount * np.convolve(e, k / k.sum(), mode="full")[4:4 + n_frames]
     return {"yaw": yaw, "pitch": pitch, "roll": roll}
