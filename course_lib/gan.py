@@ -503,7 +503,8 @@ def train_gan(s: GANSettings | None = None, images=None, device: str | None = No
             generator_step(G, D, opt_g, torch.randn(s.batch, s.latent, generator=gen).to(device), amp)
         for sched in scheds:
             sched.step()
-        if G_avg is not None:  # the average of a young run forgets its random start faster
+        if G_avg is not None:  # a young run's average forgets its start faster: below ~1,000 steps the cap
+            # (1 + step) / (10 + step) is what sets the decay (measured: ema 0.99, 0.995, 0.999 alike at 400 steps)
             _average_into(G_avg, G, min(s.ema, (1 + step) / (10 + step)))
         run.history["step"].append(step)
         for k in HISTORY_KEYS:
