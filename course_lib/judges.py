@@ -421,6 +421,7 @@ EYES, MOUTH = (slice(36, 42), slice(42, 48)), (slice(48, 60),)  # iBUG-68 landma
 # between the two, both eyes, a larger mouth erasure and a seam down the middle.
 EXAM_DAMAGE = dict(blur=((1.5, 2.5),), pad=(2.5, 4.0), eyes=2, seam=(0.5, 0.5))
 LESSON_DAMAGE = dict(blur=((0.9, 1.3), (2.8, 4.0)), pad=(1.5, 2.3), eyes=1, seam=(0.32, 0.46))
+DAMAGE_KINDS = ("blur", "eyes", "mouth", "halves")  # face i of damaged_faces (and _damage) gets DAMAGE_KINDS[i % 4]
 
 
 def _erase(img: np.ndarray, mask: np.ndarray, points: np.ndarray, pad: float) -> np.ndarray:
@@ -580,18 +581,30 @@ def attribute_coverage(images, judge: Judge | None = None, min_share: float = 0.
     return float(present.mean())
 
 
+def _accepted(images, judge: Judge | None, fn: str, name: str) -> np.ndarray:
+    """For each image, whether the face judge calls it a face."""
+    judge = _judge_or(judge, face_judge, fn)
+    imgs = _judge_input(images, judge, f"{fn}: {name}")
+    if len(imgs) == 0:
+        raise ValueError(f"{fn}: no images given")
+    return judge.predict(imgs) == 1
+
+
 def face_rate(images, judge: Judge | None = None) -> float:
     """Share of images the face judge calls a face (lab 04)."""
-    judge = _judge_or(judge, face_judge, "face_rate")
-    imgs = _judge_input(images, judge, "face_rate: images")
-    if len(imgs) == 0:
-        raise ValueError("face_rate: no images given")
-    return float((judge.predict(imgs) == 1).mean())
+    return float(_accepted(images, judge, "face_rate", "images").mean())
 
 
-def damaged_rejection(damaged, judge: Judge | None = None) -> float:
-    """Share of damaged faces (``damaged_faces``) the face judge rejects: can the yardstick fail? (lab 04)"""
-    return 1.0 - face_rate(check_images(damaged, "damaged_rejection: damaged"), judge)
+def damaged_rejection(damaged, judge: Judge | None = None, by_kind: bool = False) -> float | dict:
+    """Share of damaged faces (``damaged_faces``) the face judge rejects: can the yardstick fail? (lab 04)
+
+    With ``by_kind`` a dict: the share for each kind of damage (``DAMAGE_KINDS``; face i has kind i % 4).
+    """
+    rejected = ~_accepted(damaged, judge, "damaged_rejection", "damaged")
+    if not by_kind:
+        return float(rejected.mean())
+    kinds = np.arange(len(rejected)) % len(DAMAGE_KINDS)
+    return {kind: float(rejected[kinds == k].mean()) for k, kind in enumerate(DAMAGE_KINDS) if (kinds == k).any()}
 
 
 def _check_features(feats, name: str, k: int) -> np.ndarray:

@@ -161,6 +161,26 @@ def test_extra_generator_steps_and_annealing_are_settings(tiny_faces):
     assert gan._annealing(gan.GANSettings(steps=10, anneal=0.0, n_train=64))(9) == 1, "anneal=0: a constant rate"
 
 
+def test_an_ema_generator_averages_the_game_without_changing_it(tiny_faces, tiny_run):
+    averaged = gan.train_gan(tiny(ema=0.9), images=tiny_faces, device="cpu", progress=False)
+    assert averaged.history == tiny_run.history, "keeping an average of G must not change the game itself"
+    assert all(torch.equal(a, b) for a, b in zip(averaged.G_trained.parameters(), tiny_run.G.parameters())), \
+        "run.G_trained is the G the game updated, the same as without the average"
+    assert not all(torch.equal(a, b) for a, b in zip(averaged.G.parameters(), tiny_run.G.parameters())), \
+        "run.G, which samples and measures use, is the average"
+    assert np.isfinite(averaged.sample(4)).all() and tiny_run.G_trained is None
+
+
+def test_spectral_norm_in_d_is_a_setting_that_trains_and_round_trips(tiny_faces, tmp_path):
+    run = gan.train_gan(tiny(spectral_norm=True), images=tiny_faces, device="cpu", progress=False)
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in run.D.modules()), "SNGAN's D has no batch norm"
+    conv = run.D.main[0]
+    sigma = torch.linalg.matrix_norm(conv.weight.detach().flatten(1), ord=2).item()
+    assert sigma == pytest.approx(1.0, abs=0.05), f"D's first convolution must have spectral norm 1, got {sigma:.3f}"
+    back = gan.load_run(gan.save_run(tmp_path / "sn.pt", run), device="cpu")
+    assert back.settings.spectral_norm and np.array_equal(back.sample(4, seed=5), run.sample(4, seed=5))
+
+
 def test_plot_game_and_live_view_draw_the_game(tiny_run):
     import matplotlib.pyplot as plt
 

@@ -163,6 +163,11 @@ def test_face_negatives_are_a_quarter_non_faces_and_the_rest_damaged_faces():
 def test_damaged_rejection_is_the_share_the_face_judge_rejects(faces):
     judge = judges.Judge("face", judges.small_cnn(2, 32, width=4), "classes", ("not a face", "face"), 32)
     assert judges.damaged_rejection(faces, judge) == pytest.approx(1 - judges.face_rate(faces, judge))
+    by_kind = judges.damaged_rejection(faces, judge, by_kind=True)  # 12 faces: 3 of each kind, face i has kind i % 4
+    assert tuple(by_kind) == judges.DAMAGE_KINDS, "one share per kind of damage, in damaged_faces' order"
+    rejected = judge.predict(faces) == 0
+    assert by_kind["halves"] == pytest.approx(rejected[3::4].mean()), "halves are faces 3, 7, 11"
+    assert np.mean(list(by_kind.values())) == pytest.approx(judges.damaged_rejection(faces, judge))
 
 
 # ----------------------------------------------------------------------------------------------------
