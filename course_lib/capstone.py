@@ -9,10 +9,12 @@
   clips went through an H.264/AAC round trip at a low quality (``reencode``), as footage from the wild does.
 * Each clip keeps only what a detector may see: frames, audio, and the face landmarks a face tracker would
   find (``truth["landmarks"]``). What made it stays in the set's private answer key.
-* ``evidence(clip)`` gathers the course's cues of one clip: the shipped clip detector's face and voice
-  P(fake) (``detect.pretrained("clip")``), the raw audio-visual sync score and the flicker of the face
-  (``forensics``). ``fit_reference``/``predict_reference`` are the reference pipeline (thresholds picked on
-  the validation split); the lab's learners build their own.
+* ``evidence(clip)`` gathers the course's cues of one clip (``EVIDENCE``): the shipped clip detector's face
+  and voice P(fake) (``detect.pretrained("clip")``), lips against voice (``lipsync``), the face's flicker, lab
+  06's image cues over ten frames (mean and highest) and its voice traces (``forensics``).
+  ``fit_reference``/``predict_reference`` are the reference pipeline: a cross-validated multinomial logistic
+  regression fitted on the validation split and its re-encoded copies (``reencoded``); the lab's learners
+  build their own.
 * A submission is ``{clip_id: class 0-3}`` for every held-back clip; ``check_submission`` says what is wrong
   with one, ``CapstoneSet.score`` grades it (macro-F1 with scikit-learn, recall per class, confusion matrix,
   and the same on the re-encoded clips).
@@ -259,36 +261,65 @@ def make_set(mode: str | None = None, seed: int = 9, progress: bool = False) -> 
 # ====================================================================================================
 # 2. Evidence and the reference pipeline
 
-EVIDENCE = ("face", "voice", "sync", "flicker", "sharpness")
-FRAMES = 10  # frames per clip for the sharpness cue, spread evenly, as the clip detector reads its face track
+HEADLINE = ("face", "voice", "sync", "flicker", "sharpness")  # the five cues the lab plots, first in every table
+FRAME_CUES = ("sharpness", "residual", "boundary", "colour", "error_level")  # lab 06's image cues, read per frame
+EVIDENCE = HEADLINE + (
+    "face_max",  # the image detector's most confident frame (log-odds), where the mean hides one bad frame
+    "sync_confidence", "sync_corr",  # lips against voice: how clear the best offset is, and how well they follow
+    "sharpness_max", "residual", "residual_max", "boundary", "boundary_max", "colour", "colour_max",
+    "error_level", "error_level_max",  # each image cue's mean and worst (highest) frame
+    "spectral_flatness", "high_band_ratio", "pitch_jitter")  # lab 06's traces of a synthesised or converted voice
+FRAMES = 10  # frames per clip for the per-frame cues, spread evenly, as the clip detector reads its face track
+
+
+def _frame_cue(name: str, img: np.ndarray, pts: np.ndarray) -> float:
+    from . import forensics
+
+    if name == "colour":
+        return forensics.landmark_colour_mismatch(img, pts)
+    return {"sharpness": forensics.sharpness_score, "residual": forensics.residual_score,
+            "boundary": forensics.boundary_score, "error_level": forensics.error_level_score}[name](img, pts)
 
 
 def evidence(clip: synth.Clip) -> dict:
-    """The course's cues of one clip: face and voice P(fake), raw sync score, flicker, face sharpness (lab 09).
+    """The course's cues of one clip, one number each, named as ``EVIDENCE`` (lab 09).
 
-    ``face`` and ``voice``: ``detect.pretrained("clip").score_clip``; ``sync``: ``forensics.av_sync_score``
-    (high: lips and voice disagree, as in a dub; low: lips match the voice better than real lips do, as
-    re-drawn lips); ``flicker``: ``forensics.flicker_score`` (a face swapped frame by frame flickers);
-    ``sharpness``: ``forensics.sharpness_score`` averaged over ``FRAMES`` frames (a decoder's face is blurrier
-    than its frame; above 0, blurrier).
+    From lab 07's shipped clip detector (``detect.pretrained("clip")``): ``face`` and ``voice`` P(fake), and
+    ``face_max``, the image detector's highest log-odds over ``FRAMES`` frames. From lab 05/06's lips against
+    voice (``lipsync.sync_offset``): ``sync`` = ``forensics.av_sync_score`` (high: lips and voice disagree, as
+    in a dub; low: lips follow the voice better than real lips do, as re-drawn lips), its ``sync_confidence``
+    and ``sync_corr``, the correlation of the lips' opening with the one the voice predicts. Lab 06's
+    ``flicker`` of the face; its image cues (``FRAME_CUES``: blur, noise residual, blending boundary, colour
+    mismatch at the seam, error level) over ``FRAMES`` frames, as the mean (``sharpness``...) and the highest
+    frame (``sharpness_max``...); and its voice traces (``forensics.audio_traces``).
     """
-    from . import detect, forensics
+    from . import detect, faces, forensics, lipsync
     from .validate import check_object
 
     clip = check_object(clip, "clip", synth.Clip, "an Item's clip from capstone.make_set", "evidence")
     if "landmarks" not in clip.truth:
         raise ValueError("evidence: the clip has no face landmarks (truth['landmarks']); give a clip from "
                          "capstone.make_set or synth.talking_clip")
-    scored = detect.pretrained("clip").score_clip(clip)
+    detector = detect.pretrained("clip")
+    scored = detector.score_clip(clip)
     pts = clip.truth["landmarks"]
     pick = np.unique(np.linspace(0, len(clip.frames) - 1, min(FRAMES, len(clip.frames))).astype(int))
-    return {"face": scored["face"], "voice": scored["voice"], "sync": forensics.av_sync_score(clip),
-            "flicker": forensics.flicker_score(clip.frames, pts),
-            "sharpness": float(np.mean([forensics.sharpness_score(clip.frames[t], pts[t]) for t in pick]))}
+    sync = lipsync.sync_offset(clip)
+    lips, heard = faces.mouth_opening(pts), lipsync.mouth_from_audio(clip.audio, len(clip.frames))
+    out = {"face": scored["face"], "voice": scored["voice"], "sync": float(abs(sync.offset) - sync.confidence),
+           "flicker": forensics.flicker_score(clip.frames, pts),
+           "face_max": float(np.max(detector.image.logits(clip.frames[pick]))),
+           "sync_confidence": float(sync.confidence),
+           "sync_corr": float(np.corrcoef(lips, heard)[0, 1]) if lips.std() > 0 and heard.std() > 0 else 0.0}
+    for name in FRAME_CUES:
+        per_frame = np.array([_frame_cue(name, clip.frames[t], pts[t]) for t in pick])
+        out[name], out[f"{name}_max"] = float(per_frame.mean()), float(per_frame.max())
+    out.update(forensics.audio_traces(clip.audio, clip.sr))
+    return {k: out[k] for k in EVIDENCE}
 
 
 def evidence_table(items) -> np.ndarray:
-    """``evidence`` of every item, as an N×5 array in the order of ``EVIDENCE`` (lab 09)."""
+    """``evidence`` of every item, as an N×len(EVIDENCE) array, columns in the order of ``EVIDENCE`` (lab 09)."""
     if not isinstance(items, (list, tuple)) or not items:
         raise ValueError("evidence_table: items must be a non-empty list of capstone Items (make_set(...).validation)")
     rows = []
@@ -300,71 +331,112 @@ def evidence_table(items) -> np.ndarray:
     return np.array(rows, np.float64)
 
 
-def _check_table(table, fn: str) -> np.ndarray:
+def reencoded(items) -> list:
+    """The same Items (ids and classes kept) after ``reencode``: validation copies as the wild would send them (lab 09)."""
+    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(it, Item) for it in items):
+        raise ValueError("reencoded: items must be a non-empty list of capstone Items (make_set(...).validation)")
+    return [it._replace(clip=reencode(it.clip)) for it in items]
+
+
+def _check_table(table, fn: str, name: str = "table") -> np.ndarray:
     from .validate import check_finite
 
-    x = check_finite(table, "table", fn)
+    x = check_finite(table, name, fn)
     if x.ndim != 2 or x.shape[1] != len(EVIDENCE) or not len(x):
-        raise ValueError(f"{fn}: table must be an N×{len(EVIDENCE)} array of evidence ({', '.join(EVIDENCE)}), "
+        raise ValueError(f"{fn}: {name} must be an N×{len(EVIDENCE)} array of evidence (columns capstone.EVIDENCE), "
                          f"as evidence_table gives; got shape {x.shape}")
-    return x
+    return x.astype(np.float64)
 
 
-THRESHOLDS = ("face", "voice", "flicker", "sharpness", "sync_low", "sync_high")
+C_GRID = tuple(float(c) for c in np.logspace(-2, 2, 9))  # the regularisation strengths cross-validation chooses among
+FOLDS = 4
 
 
-def predict_reference(table, thresholds: Mapping) -> np.ndarray:
-    """Lab 01's class from evidence and thresholds: the reference pipeline's rule (lab 09).
+class Reference(NamedTuple):
+    """The reference pipeline: a fitted scikit-learn model of lab 01's class, and what it was fitted with (lab 09).
 
-    Lips re-drawn (sync below ``sync_low``) mean a new voice and new video: class 3. Otherwise the voice is
-    fake when the voice detector says so (``voice``) or lips and voice disagree (sync above ``sync_high``);
-    the video is fake when the face detector (``face``), the flicker (``flicker``) or the face's blur
-    (``sharpness``) says so. Each cue counts as fake at or above its threshold.
+    ``centre`` is the validation clips' median sync, around which ``_features`` measures how far a clip's
+    sync strays either way; ``c`` is the regularisation strength cross-validation chose.
     """
-    x = _check_table(table, "predict_reference")
-    need = THRESHOLDS
-    if not isinstance(thresholds, Mapping) or any(k not in thresholds for k in need):
-        raise ValueError(f"predict_reference: thresholds must be a dict with keys {need}, as fit_reference gives")
-    t = {k: float(thresholds[k]) for k in need}
-    return _rule(x, t)
+
+    model: object
+    centre: float
+    c: float
 
 
-def _rule(x: np.ndarray, t: dict) -> np.ndarray:
-    face, voice, sync, flicker, sharp = x.T
-    synced = sync < t["sync_low"]
-    voice_fake = (voice >= t["voice"]) | (sync > t["sync_high"]) | synced
-    video_fake = (face >= t["face"]) | (flicker >= t["flicker"]) | (sharp >= t["sharpness"]) | synced
-    return voice_fake.astype(int) + 2 * video_fake.astype(int)
+def _features(x: np.ndarray, centre: float) -> np.ndarray:
+    """The evidence plus the sync's distance from the centre on each side: a dub strays up, re-drawn lips down."""
+    sync = x[:, EVIDENCE.index("sync")] - centre
+    return np.c_[x, np.maximum(sync, 0), np.maximum(-sync, 0)]
 
 
-def fit_reference(table, labels, rounds: int = 3) -> dict:
-    """Thresholds for ``predict_reference`` that maximise macro-F1 on labelled (validation) clips (lab 09).
+def fit_reference(table, labels, again=None, folds: int = FOLDS) -> Reference:
+    """The reference pipeline, fitted on labelled (validation) clips: a multinomial logistic regression (lab 09).
 
-    Coordinate ascent: each threshold in turn tries the midpoints between its evidence's sorted values.
+    It learns lab 01's four classes from every column of the evidence, standardised, plus how far the sync
+    strays from the clips' median either way (up for a dub, down for re-drawn lips). Its regularisation
+    strength ``C`` is chosen by ``folds``-fold cross-validation (log-loss) on these clips, never by its score
+    on them. ``again`` (optional) is the evidence of the same clips after ``reencode``, row for row: the
+    regression then learns both copies, and a clip's two copies always share a fold, so that the
+    cross-validation never scores a clip it learned.
     """
-    x = _check_table(table, "fit_reference")
-    y = _check_classes(labels, "labels", "fit_reference")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    fn = "fit_reference"
+    x = _check_table(table, fn)
+    y = _check_classes(labels, "labels", fn)
     if len(y) != len(x):
-        raise ValueError(f"fit_reference: labels needs one class per row of table, got {len(y)} for {len(x)} rows")
-    rounds = check_scalar(rounds, "rounds", int, min_val=1, max_val=20, fn="fit_reference")
-    column = {"sync_low": 2, "sync_high": 2, "face": 0, "sharpness": 4, "flicker": 3, "voice": 1}
-    t = {name: float(np.max(x[:, col])) + 1.0 for name, col in column.items()}  # every cue off ...
-    t["sync_low"] = float(np.min(x[:, 2])) - 1.0  # ... both ways
-    for _ in range(rounds):
-        for name, col in column.items():
-            v = np.unique(x[:, col])
-            candidates = np.r_[v[0] - 1, (v[1:] + v[:-1]) / 2, v[-1] + 1]
-            f1s = np.array([macro_f1(y, _rule(x, {**t, name: c})) for c in candidates])
-            t[name] = float(candidates[_middle_of_longest_run(np.isclose(f1s, f1s.max()))])
-    return t
+        raise ValueError(f"{fn}: labels needs one class per row of table, got {len(y)} for {len(x)} rows")
+    folds = check_scalar(folds, "folds", int, min_val=2, max_val=20, fn=fn)
+    fewest = int(np.bincount(y, minlength=len(CLASSES)).min())
+    if fewest < 2:
+        raise ValueError(f"{fn}: labels need at least two clips of every class 0-3 for the cross-validation; the "
+                         f"rarest has {fewest}")
+    groups = np.arange(len(x))
+    if again is not None:
+        extra = _check_table(again, fn, "again")
+        if extra.shape != x.shape:
+            raise ValueError(f"{fn}: again must hold the same clips as table, re-encoded, row for row: shape "
+                             f"{x.shape}, got {extra.shape}")
+        x, y, groups = np.r_[x, extra], np.r_[y, y], np.r_[groups, groups]
+    centre = float(np.median(x[:, EVIDENCE.index("sync")]))
+    feats = _features(x, centre)
+    cv = list(StratifiedGroupKFold(min(folds, fewest), shuffle=True, random_state=0).split(feats, y, groups))
+    search = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
+                          {"logisticregression__C": list(C_GRID)}, cv=cv, scoring="neg_log_loss")
+    search.fit(feats, y)
+    return Reference(search.best_estimator_, centre, float(search.best_params_["logisticregression__C"]))
 
 
-def _middle_of_longest_run(best: np.ndarray) -> int:
-    """The index in the middle of the longest run of True: the threshold with the widest margin both ways."""
-    edges = np.flatnonzero(np.diff(np.r_[0, best.astype(int), 0]))
-    starts, stops = edges[::2], edges[1::2]
-    k = int(np.argmax(stops - starts))
-    return int((starts[k] + stops[k] - 1) // 2)
+def predict_reference(table, reference) -> np.ndarray:
+    """Lab 01's class (0-3) per row of evidence, by the fitted reference pipeline (lab 09)."""
+    x = _check_table(table, "predict_reference")
+    if not isinstance(reference, Reference):
+        raise ValueError(f"predict_reference: reference must be what fit_reference returns, got "
+                         f"{type(reference).__name__}")
+    return reference.model.predict(_features(x, reference.centre)).astype(int)
+
+
+def cue_aucs(table, labels) -> dict:
+    """Lab 06's two claims measured on labelled capstone clips: AUC of flicker on swaps, of sync on dubs (lab 09).
+
+    ``capstone_auc_flicker``: ``flicker`` of class-2 clips (a swapped face) against real ones;
+    ``capstone_auc_sync``: ``sync`` of class-1 clips (a new voice on old lips) against real ones, as
+    ``forensics.auc`` (0.5 is chance). The keys are those ``claims_table`` reads.
+    """
+    from . import forensics
+
+    x = _check_table(table, "cue_aucs")
+    y = _check_classes(labels, "labels", "cue_aucs")
+    if len(y) != len(x) or not all((y == c).any() for c in (0, 1, 2)):
+        raise ValueError(f"cue_aucs: labels needs one class per row of table ({len(x)}), with real, class-1 and "
+                         f"class-2 clips among them; got {len(y)} labels, classes {sorted(set(y.tolist()))}")
+    col = {name: EVIDENCE.index(name) for name in ("flicker", "sync")}
+    return {"capstone_auc_flicker": forensics.auc(x[y == 0, col["flicker"]], x[y == 2, col["flicker"]]),
+            "capstone_auc_sync": forensics.auc(x[y == 0, col["sync"]], x[y == 1, col["sync"]])}
 
 
 # ====================================================================================================
@@ -481,7 +553,8 @@ def claims_table(measured: Mapping | None = None, baseline_path=None) -> list:
     """The source material's claims, each beside the course's experiment and number, with a verdict (lab 09).
 
     ``measured`` holds the learner's own numbers (keys as ``REFERENCE``, plus ``capstone_recall`` {class:
-    recall} and ``capstone_reencoded_drop``); the human baseline comes from lab 01's store (``baseline``),
+    recall}, ``capstone_reencoded_drop``, and ``capstone_auc_flicker`` / ``capstone_auc_sync``: lab 06's two
+    cues measured again on this lab's clips, ``cue_aucs``); the human baseline comes from lab 01's store (``baseline``),
     benchmark figures from ``results.recorded``; anything missing falls back to ``REFERENCE``, marked so.
     """
     from . import baseline
@@ -526,11 +599,21 @@ def claims_table(measured: Mapping | None = None, baseline_path=None) -> list:
         "disagrees: people caught the newer fakes as often"))
     flick, av, src_f = _pair(measured, ("artifacts_auc_flicker_autoencoder", "artifacts", "auc_flicker_autoencoder"),
                              ("artifacts_auc_av_offset_dub", "artifacts", "auc_av_offset_dub"))
+    here = [measured.get(k) for k in ("capstone_auc_flicker", "capstone_auc_sync")]
+    here = None if any(v is None for v in here) else [float(v) for v in here]
+    weak = [name for name, v in zip(("flicker", "sync"), here or ()) if v < 0.8]
     rows.append(Claim(
         "Slight movements and sound features still give fakes away.",
-        "Lab 06's cues: the flicker of a swapped face, the audio-visual offset of a dub; lab 09 uses both.",
-        f"AUC flicker on swaps {flick:.2f}, sync on dubs {av:.2f}", src_f,
-        "agrees, in this synthetic world: both cues separate their fakes" if min(flick, av) >= 0.8 else
+        "Lab 06's cues: the flicker of a swapped face, the audio-visual offset of a dub; lab 09 measures both "
+        "again on its own clips (new people, more generators).",
+        f"lab 06: AUC flicker on swaps {flick:.2f}, sync on dubs {av:.2f}" + (
+            f"; lab 09: flicker on swaps {here[0]:.2f}, sync on dubs {here[1]:.2f}" if here else
+            "; lab 09's own clips: not measured"),
+        src_f if here is None else f"{src_f}; your run",
+        (f"partly: lab 06's clips separate, but on this lab's clips the {' and the '.join(weak)} "
+         f"cue{'s are' if len(weak) > 1 else ' is'} weak" if weak else "agrees, in this synthetic world: both cues separate their fakes, in lab 06 "
+         "and here") if here else
+        "agrees on lab 06's clips only: this lab's own figures are missing" if min(flick, av) >= 0.8 else
         "partly: at least one cue is weak"))
     iou, src_i = _number(measured, "provenance_tamper_iou", "provenance", "tamper_iou")
     rows.append(Claim(

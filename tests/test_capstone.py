@@ -5,6 +5,7 @@ from sklearn.metrics import f1_score
 
 from course_lib import capstone, categories, synth
 
+N = len(capstone.EVIDENCE)
 TINY = dict(validation=1, held_back=2, seconds=2.0, size=64)  # one clip per recipe would be 8 a split
 
 
@@ -85,25 +86,56 @@ def test_evidence_gives_every_cue_as_a_finite_number(tiny_set):
     assert set(e) == set(capstone.EVIDENCE) and all(np.isfinite(v) for v in e.values()), e
 
 
-def test_reference_pipeline_recovers_classes_the_rule_can_separate():
+def _table(y, reencoded, rng):
+    """Evidence rows in which face, voice and sync carry the class, and re-encoding lowers the face score."""
+    x = rng.normal(0, 0.1, (len(y), len(capstone.EVIDENCE)))
+    col = {name: capstone.EVIDENCE.index(name) for name in ("face", "voice", "sync", "error_level")}
+    x[:, col["face"]] += np.where(y == 2, 2.0, 0.0) - 1.5 * reencoded  # a blurred copy looks less fake ...
+    x[:, col["error_level"]] += reencoded  # ... and a re-encoding leaves its own trace
+    x[:, col["voice"]] += np.where(y == 1, 1.0, 0.0)
+    x[:, col["sync"]] += np.select([y == 1, y == 3], [2.0, -2.0], 0.0)
+    return x
+
+
+def test_reference_pipeline_recovers_classes_the_evidence_separates():
     rng = np.random.default_rng(0)
     y = np.repeat(capstone.CLASSES, 10)
-    face = np.where(np.isin(y, (2,)), 0.9, 0.1) + rng.normal(0, 0.02, len(y))
-    voice = np.where(y == 1, 0.8, 0.2) + rng.normal(0, 0.02, len(y))
-    sync = np.select([y == 1, y == 3], [2.0, -2.0], 0.0) + rng.normal(0, 0.1, len(y))
-    flicker, sharpness = rng.normal(0, 0.1, len(y)), rng.normal(-1, 0.1, len(y))
-    table = np.c_[face, voice, sync, flicker, sharpness]
-    t = capstone.fit_reference(table, y)
-    assert capstone.macro_f1(y, capstone.predict_reference(table, t)) == 1.0, t
-    assert -2.0 < t["sync_low"] < 0.0 < t["sync_high"] < 2.0, f"the sync thresholds should fall in the gaps: {t}"
+    reference = capstone.fit_reference(_table(y, 0.0, rng), y)
+    test = _table(y, 0.0, rng)
+    assert capstone.macro_f1(y, capstone.predict_reference(test, reference)) == 1.0, reference.c
+    assert reference.c in capstone.C_GRID, reference.c
+
+
+def test_reencoded_copies_teach_the_reference_what_reencoding_does():
+    rng = np.random.default_rng(1)
+    y = np.repeat(capstone.CLASSES, 10)
+    clean, again = _table(y, 0.0, rng), _table(y, 1.0, rng)
+    test = _table(y, 1.0, rng)  # held-back clips, all re-encoded
+    plain = capstone.macro_f1(y, capstone.predict_reference(test, capstone.fit_reference(clean, y)))
+    taught = capstone.macro_f1(y, capstone.predict_reference(test, capstone.fit_reference(clean, y, again=again)))
+    assert taught == 1.0 and plain < 0.9, f"macro-F1 on re-encoded clips: {plain:.2f} without copies, {taught:.2f} with"
+
+
+def test_cue_aucs_measure_flicker_on_swaps_and_sync_on_dubs():
+    rng = np.random.default_rng(2)
+    y = np.repeat(capstone.CLASSES, 6)
+    x = _table(y, 0.0, rng)
+    x[:, capstone.EVIDENCE.index("flicker")] = np.where(y == 2, 1.0, 0.0)
+    got = capstone.cue_aucs(x, y)
+    assert got == {"capstone_auc_flicker": 1.0, "capstone_auc_sync": 1.0}, got
+    with pytest.raises(ValueError, match="class-2"):
+        capstone.cue_aucs(x[y != 2], y[y != 2])
 
 
 @pytest.mark.parametrize("call, word", [
     (lambda: capstone.fit_reference(np.zeros((4, 3)), [0, 1, 2, 3]), "table"),
-    (lambda: capstone.fit_reference(np.zeros((4, 5)), [0, 1, 2]), "labels"),
-    (lambda: capstone.fit_reference(np.zeros((4, 5)), [0, 1, 2, 7]), "labels"),
-    (lambda: capstone.fit_reference(np.full((4, 5), np.nan), [0, 1, 2, 3]), "table"),
-    (lambda: capstone.predict_reference(np.zeros((4, 5)), {"face": 0.5}), "thresholds"),
+    (lambda: capstone.fit_reference(np.zeros((4, N)), [0, 1, 2]), "labels"),
+    (lambda: capstone.fit_reference(np.zeros((4, N)), [0, 1, 2, 7]), "labels"),
+    (lambda: capstone.fit_reference(np.zeros((5, N)), [0, 0, 1, 2, 3]), "at least two"),
+    (lambda: capstone.fit_reference(np.zeros((8, N)), [0, 1, 2, 3] * 2, again=np.zeros((4, N))), "again"),
+    (lambda: capstone.fit_reference(np.full((4, N), np.nan), [0, 1, 2, 3]), "table"),
+    (lambda: capstone.predict_reference(np.zeros((4, N)), {"face": 0.5}), "reference"),
+    (lambda: capstone.reencoded(["v000"]), "items"),
     (lambda: capstone.evidence("clip.mp4"), "clip"),
     (lambda: capstone.evidence(synth.Clip(np.zeros((2, 64, 64, 3), np.float32), np.zeros(1280, np.float32))),
      "landmarks"),
@@ -188,6 +220,16 @@ def test_claims_table_takes_the_learners_numbers_and_says_when_they_disagree(tmp
     assert first.verdict.startswith("disagrees"), first.verdict
     strong = capstone.claims_table({"capstone_macro_f1": 0.95}, baseline_path=tmp_path / "nobody.json")[0]
     assert strong.verdict.startswith("agrees"), strong.verdict
+
+
+def test_claims_table_says_when_lab_09s_own_flicker_is_weaker_than_lab_06s(tmp_path, monkeypatch):
+    monkeypatch.setenv("BENCH_RESULTS_DIR", str(tmp_path / "no-runs"))
+    mine = {"capstone_auc_flicker": 0.55, "capstone_auc_sync": 0.95}
+    row = next(r for r in capstone.claims_table(mine, baseline_path=tmp_path / "nobody.json") if "movements" in r.claim)
+    assert "lab 09: flicker on swaps 0.55" in row.measured and "your run" in row.source, row
+    assert row.verdict.startswith("partly") and "flicker cue is weak" in row.verdict, row.verdict
+    unmeasured = next(r for r in capstone.claims_table(baseline_path=tmp_path / "nobody.json") if "movements" in r.claim)
+    assert "not measured" in unmeasured.measured and "lab 06's clips only" in unmeasured.verdict, unmeasured
 
 
 def test_claims_table_reads_recorded_benchmark_runs(tmp_path, monkeypatch):
