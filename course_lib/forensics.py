@@ -573,7 +573,7 @@ def pitch_jitter(audio, sr: int = 16_000) -> float:
 
 
 def audio_traces(audio, sr: int = 16_000) -> dict:
-    """``spectral_flatness``, ``high_band_ratio`` and ``pitch_jitter`` of one recording, in a dict (lab 06)."""
+    """``spectral_flatness``, ``high_band_ratio`` and ``pitch_jitter`` of one recording, in a dict (lab 09)."""
     from .validate import check_audio
 
     audio = check_audio(audio, sr, "audio_traces: audio")
