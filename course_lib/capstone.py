@@ -272,15 +272,6 @@ EVIDENCE = HEADLINE + (
 FRAMES = 10  # frames per clip for the per-frame cues, spread evenly, as the clip detector reads its face track
 
 
-def _frame_cue(name: str, img: np.ndarray, pts: np.ndarray) -> float:
-    from . import forensics
-
-    if name == "colour":
-        return forensics.landmark_colour_mismatch(img, pts)
-    return {"sharpness": forensics.sharpness_score, "residual": forensics.residual_score,
-            "boundary": forensics.boundary_score, "error_level": forensics.error_level_score}[name](img, pts)
-
-
 def evidence(clip: synth.Clip) -> dict:
     """The course's cues of one clip, one number each, named as ``EVIDENCE`` (lab 09).
 
@@ -306,13 +297,13 @@ def evidence(clip: synth.Clip) -> dict:
     pick = np.unique(np.linspace(0, len(clip.frames) - 1, min(FRAMES, len(clip.frames))).astype(int))
     sync = lipsync.sync_offset(clip)
     lips, heard = faces.mouth_opening(pts), lipsync.mouth_from_audio(clip.audio, len(clip.frames))
-    out = {"face": scored["face"], "voice": scored["voice"], "sync": float(abs(sync.offset) - sync.confidence),
+    out = {"face": scored["face"], "voice": scored["voice"], "sync": forensics.sync_score(sync),
            "flicker": forensics.flicker_score(clip.frames, pts),
            "face_max": float(np.max(detector.image.logits(clip.frames[pick]))),
            "sync_confidence": float(sync.confidence),
            "sync_corr": float(np.corrcoef(lips, heard)[0, 1]) if lips.std() > 0 and heard.std() > 0 else 0.0}
-    for name in FRAME_CUES:
-        per_frame = np.array([_frame_cue(name, clip.frames[t], pts[t]) for t in pick])
+    for name in FRAME_CUES:  # lab 06's registered image cues, at their default parameters
+        per_frame = np.array([forensics.CUES[name].score(clip.frames[t], pts[t]) for t in pick])
         out[name], out[f"{name}_max"] = float(per_frame.mean()), float(per_frame.max())
     out.update(forensics.audio_traces(clip.audio, clip.sr))
     return {k: out[k] for k in EVIDENCE}

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import checkpoints, config, synth
-from .validate import (SAMPLE_RATE, check_audio, check_finite, check_images, check_object, check_scalar,
-                       check_seed, evaluating, to_tensor)
+from .validate import (SAMPLE_RATE, check_audio, check_callback, check_finite, check_images, check_object,
+                       check_scalar, check_seed, evaluating, to_tensor)
 
 SIZE = 64  # the image detectors' input: every image is resized to SIZE×SIZE
 WIDTH, LEARNING_RATE = 8, 6e-3  # the image detector's small_cnn width and peak (one-cycle) learning rate
@@ -582,9 +582,7 @@ class ImageDetector(Detector):
         y = _check_labels(labels, len(imgs), fn)
         epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn=fn)
         seed = check_seed(seed, f"{fn}: seed")
-        if on_epoch is not None and not callable(on_epoch):
-            raise TypeError(f"{fn}: on_epoch must be a function called as on_epoch(epoch, detector) after each "
-                            f"epoch, or None; got {type(on_epoch).__name__}")
+        check_callback(on_epoch, "on_epoch", "on_epoch(epoch, detector) after each epoch", fn)
         spread = np.unique(np.linspace(0, len(imgs) - 1, min(len(imgs), RECALIBRATE_EACH_EPOCH)).astype(int))
 
         def after_epoch(epoch, net):

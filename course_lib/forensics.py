@@ -405,6 +405,12 @@ _ACROSS_EYE = np.linspace(-0.35, 0.35, 15)
 EYE_OPENING_THRESHOLD = 0.8  # blinks' threshold for eye_opening, chosen on real clips only (see blinks)
 
 
+def _weighted_variance(weight: np.ndarray, coord: np.ndarray) -> np.ndarray:
+    """Per frame, the variance of a sampling grid's coordinate under weights that sum to 1 over the grid."""
+    mean = (weight * coord).sum(axis=(1, 2), keepdims=True)
+    return (weight * (coord - mean) ** 2).sum(axis=(1, 2))
+
+
 def eye_opening(frames, landmarks) -> np.ndarray:
     """How open the eyes look, from pixels: the height over the width of the dark patch on each eye (lab 06).
 
@@ -439,8 +445,7 @@ def eye_opening(frames, landmarks) -> np.ndarray:
         dark = np.clip(np.median(box, axis=(1, 2), keepdims=True) - box, 0, None)
         total = dark.sum(axis=(1, 2))
         weight = dark / np.maximum(total, 1e-12)[:, None, None]
-        spread_u = (weight * (u - (weight * u).sum(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2))
-        spread_v = (weight * (v - (weight * v).sum(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2))
+        spread_u, spread_v = (_weighted_variance(weight, c) for c in (u, v))
         ratio = np.sqrt(np.divide(spread_v, spread_u, out=np.zeros_like(spread_v), where=spread_u > 1e-12))
         out += 0.5 * np.where(total > 1e-6, ratio, 0.0)
     return out
@@ -521,7 +526,11 @@ def av_sync_score(clip, use: str = "landmarks") -> float:
     """
     from . import lipsync
 
-    result = lipsync.sync_offset(clip, use=use)
+    return sync_score(lipsync.sync_offset(clip, use=use))
+
+
+def sync_score(result) -> float:
+    """``|offset| − confidence`` of a ``lipsync.SyncResult`` already found, as ``av_sync_score`` (lab 06, lab 09)."""
     return float(abs(result.offset) - result.confidence)
 
 
@@ -674,7 +683,7 @@ CUES = {c.name: c for c in (
     _cue("sharpness", "image", sharpness_score, lambda img, _pts: np.abs(sharpness_map(img)),
          summary="local sharpness: the face blurrier than its frame"),
     _cue("blinks", "clip", _clip_blinks, sign=-1.0, params={"threshold": Param(0.5, 0.95, 0.05, EYE_OPENING_THRESHOLD)},
-         summary="blink rate from eye opening (the dark band's height)"),
+         summary="blink rate from eye opening (the dark patch's height over its width)"),
     _cue("flicker", "clip", lambda clip, _pts: flicker_score(clip.frames, clip.truth["landmarks"]),
          summary="the face's flicker against the background's"),
     _cue("av_offset", "clip", lambda clip, _pts: av_sync_score(clip), summary="lips against voice (lab 05)"),

@@ -35,7 +35,8 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from . import checkpoints, config, datasets, synth
-from .validate import check_finite, check_images, check_object, check_scalar, check_seed, evaluating, to_tensor
+from .validate import (check_callback, check_finite, check_images, check_object, check_scalar, check_seed, evaluating,
+                       to_tensor)
 
 TONE_BANDS = (0.0, 1 / 3, 2 / 3, 1.0001)  # light, medium, deep (thirds of the Monk scale)
 TONE_NAMES = ("light", "medium", "deep")
@@ -131,9 +132,7 @@ def fit(net, images: np.ndarray, targets: np.ndarray, kind: str, epochs: int, se
     epochs = check_scalar(epochs, "epochs", int, min_val=1, fn="fit")
     seed, batch = check_seed(seed), check_scalar(batch, "batch", int, min_val=1, fn="fit")
     lr = check_scalar(lr, "lr", float, min_val=0.0, max_val=1.0, include_boundaries="right", fn="fit")
-    if on_epoch is not None and not callable(on_epoch):
-        raise TypeError(f"fit: on_epoch must be a function called as on_epoch(epoch, net) after each epoch, or "
-                        f"None; got {type(on_epoch).__name__}")
+    check_callback(on_epoch, "on_epoch", "on_epoch(epoch, net) after each epoch", "fit")
     torch.manual_seed(seed)
     x_all = to_tensor(images)
     y_all = torch.from_numpy(targets).long() if kind == "classes" else torch.from_numpy(targets).float()

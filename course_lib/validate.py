@@ -276,6 +276,13 @@ def check_object(x, name: str, cls, source: str, fn: str | None = None):
     raise ValueError(f"{_where(name, fn)}: give a {what} (from {source}), got {got}")
 
 
+def check_callback(f, name: str, call: str, fn: str | None = None):
+    """Validate an optional callback: None or a function, called as ``call`` says (lab 07)."""
+    if f is not None and not callable(f):
+        raise TypeError(f"{_where(name, fn)} must be a function called as {call}, or None; got {type(f).__name__}")
+    return f
+
+
 def check_finite(x, name: str, fn: str | None = None) -> np.ndarray:
     """Validate numbers (an array, tensor or list) that must all be finite; returns a NumPy array (lab 00)."""
     arr = x.detach().cpu().numpy() if hasattr(x, "detach") else np.asarray(x)
