@@ -11,7 +11,8 @@
   find (``truth["landmarks"]``). What made it stays in the set's private answer key.
 * ``evidence(clip)`` gathers the course's cues of one clip (``EVIDENCE``): the shipped clip detector's face
   and voice P(fake) (``detect.pretrained("clip")``), lips against voice (``lipsync``), the face's flicker, lab
-  06's image cues over ten frames (mean and highest) and its voice traces (``forensics``).
+  06's image cues over ten frames (mean and highest), its voice traces, and the camera's grain that a swapped
+  face loses (``forensics.grain_score``, ``forensics.temporal_noise_score``).
   ``fit_reference``/``predict_reference`` are the reference pipeline: a cross-validated multinomial logistic
   regression fitted on the validation split and its re-encoded copies (``reencoded``); the lab's learners
   build their own.
@@ -268,7 +269,8 @@ EVIDENCE = HEADLINE + (
     "sync_confidence", "sync_corr",  # lips against voice: how clear the best offset is, and how well they follow
     "sharpness_max", "residual", "residual_max", "boundary", "boundary_max", "colour", "colour_max",
     "error_level", "error_level_max",  # each image cue's mean and worst (highest) frame
-    "spectral_flatness", "high_band_ratio", "pitch_jitter")  # lab 06's traces of a synthesised or converted voice
+    "spectral_flatness", "high_band_ratio", "pitch_jitter",  # lab 06's traces of a synthesised or converted voice
+    "grain", "grain_max", "temporal_noise")  # the camera's grain a resampled (swapped) face loses (forensics)
 FRAMES = 10  # frames per clip for the per-frame cues, spread evenly, as the clip detector reads its face track
 
 
@@ -282,7 +284,9 @@ def evidence(clip: synth.Clip) -> dict:
     and ``sync_corr``, the correlation of the lips' opening with the one the voice predicts. Lab 06's
     ``flicker`` of the face; its image cues (``FRAME_CUES``: blur, noise residual, blending boundary, colour
     mismatch at the seam, error level) over ``FRAMES`` frames, as the mean (``sharpness``...) and the highest
-    frame (``sharpness_max``...); and its voice traces (``forensics.audio_traces``).
+    frame (``sharpness_max``...); its voice traces (``forensics.audio_traces``); and the camera's grain:
+    ``grain``/``grain_max`` (``forensics.grain_score`` over the same frames) and ``temporal_noise``
+    (``forensics.temporal_noise_score``), above 0 when the face is smoother, or steadier, than its frame.
     """
     from . import detect, faces, forensics, lipsync
     from .validate import check_object
@@ -305,6 +309,9 @@ def evidence(clip: synth.Clip) -> dict:
     for name in FRAME_CUES:  # lab 06's registered image cues, at their default parameters
         per_frame = np.array([forensics.CUES[name].score(clip.frames[t], pts[t]) for t in pick])
         out[name], out[f"{name}_max"] = float(per_frame.mean()), float(per_frame.max())
+    grain = np.array([forensics.grain_score(clip.frames[t], pts[t]) for t in pick])
+    out.update(grain=float(grain.mean()), grain_max=float(grain.max()),
+               temporal_noise=forensics.temporal_noise_score(clip.frames, pts))
     out.update(forensics.audio_traces(clip.audio, clip.sr))
     return {k: out[k] for k in EVIDENCE}
 
@@ -364,7 +371,8 @@ def _features(x: np.ndarray, centre: float) -> np.ndarray:
 def fit_reference(table, labels, again=None, folds: int = FOLDS) -> Reference:
     """The reference pipeline, fitted on labelled (validation) clips: a multinomial logistic regression (lab 09).
 
-    It learns lab 01's four classes from every column of the evidence, standardised, plus how far the sync
+    It learns lab 01's four classes from every column of the evidence, standardised, with an L1 penalty
+    that keeps only the cues that help, plus how far the sync
     strays from the clips' median either way (up for a dub, down for re-drawn lips). Its regularisation
     strength ``C`` is chosen by ``folds``-fold cross-validation (log-loss) on these clips, never by its score
     on them. ``again`` (optional) is the evidence of the same clips after ``reencode``, row for row: the
@@ -372,6 +380,7 @@ def fit_reference(table, labels, again=None, folds: int = FOLDS) -> Reference:
     cross-validation never scores a clip it learned.
     """
     from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss, make_scorer
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -396,8 +405,13 @@ def fit_reference(table, labels, again=None, folds: int = FOLDS) -> Reference:
     centre = float(np.median(x[:, EVIDENCE.index("sync")]))
     feats = _features(x, centre)
     cv = list(StratifiedGroupKFold(min(folds, fewest), shuffle=True, random_state=0).split(feats, y, groups))
-    search = GridSearchCV(make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)),
-                          {"logisticregression__C": list(C_GRID)}, cv=cv, scoring="neg_log_loss")
+    # log loss over all four classes, named: a fold of few clips may lack one, and "neg_log_loss" then gives NaN
+    loss = make_scorer(log_loss, greater_is_better=False, response_method="predict_proba", labels=list(CLASSES))
+    # an L1 penalty (the lasso): with a few dozen clips and many weak cues, it keeps the cues that carry the
+    # class and sets the rest to zero, where an L2 penalty spreads weight over noise columns too
+    lasso = LogisticRegression(l1_ratio=1.0, solver="saga", max_iter=5000)
+    search = GridSearchCV(make_pipeline(StandardScaler(), lasso),
+                          {"logisticregression__C": list(C_GRID)}, cv=cv, scoring=loss)
     search.fit(feats, y)
     return Reference(search.best_estimator_, centre, float(search.best_params_["logisticregression__C"]))
 

@@ -766,3 +766,53 @@ def auc(real_scores, fake_scores) -> float:
         raise ValueError(f"auc: needs at least one real and one fake score, got {len(real)} and {len(fake)}")
     y = np.r_[np.zeros(len(real)), np.ones(len(fake))]
     return round(float(roc_auc_score(y, np.r_[real, fake])), 4)
+
+
+# ---- the camera's grain: what a pasted or decoded face loses (lab 09) -------------------------------
+
+def _inner_face(face, shape, shrink: float = 0.15) -> tuple[np.ndarray, np.ndarray]:
+    """``face_regions``' face, eroded by ``shrink`` × its size (the seam left out), and its surround."""
+    import cv2
+
+    inside, around = face_regions(face, shape)
+    r = max(1, int(round(shrink * np.sqrt(inside.sum()))))
+    inner = cv2.erode(inside.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return (inner > 0) if inner.any() else inside, around
+
+
+def grain_score(img, face) -> float:
+    """log10 of the median noise residual around the face over inside it: above 0 the face lost the frame's grain (lab 09).
+
+    ``residual_score`` takes the mean energy, which the few strong edges (eyes, mouth, the seam) rule; the
+    median of ``noise_residual``'s size, over the face less its edge, reads the fine grain (sensor noise)
+    that covers most pixels. A face warped triangle by triangle (lab 02) or drawn by a decoder (lab 03) was
+    resampled, and resampling smooths that grain away.
+    """
+    img = check_image(img, "grain_score: img")
+    inside, around = _inner_face(face, img.shape[:2])
+    grain = np.abs(noise_residual(img))
+    return float(np.log10((np.median(grain[around]) + 1e-6) / (np.median(grain[inside]) + 1e-6)))
+
+
+def temporal_noise_score(frames, landmarks) -> float:
+    """log10 of the surround's frame-to-frame noise over the face's, median over frame pairs: above 0 the face is
+    steadier than the camera (lab 09).
+
+    The sensor's noise is new in every frame, so the difference of two neighbouring frames, less its 3×3
+    median (the motion), is noise; a pasted or decoded face was resampled and carries less of it. A heavy
+    re-encoding removes the noise everywhere, and the score falls to about 0.
+    """
+    import cv2
+
+    frames = check_images(frames, "temporal_noise_score: frames")
+    pts = _check_clip_landmarks(frames, landmarks, "temporal_noise_score")
+    if len(frames) < 2:
+        raise ValueError(f"temporal_noise_score: needs at least 2 frames, got {len(frames)}")
+    grey = _grey(frames).astype(np.float32)
+    scores = []
+    for t in range(len(frames) - 1):
+        diff = grey[t + 1] - grey[t]
+        noise = np.abs(diff - cv2.medianBlur(diff, 3))
+        inside, around = _inner_face(pts[t], diff.shape)
+        scores.append(np.log10((np.median(noise[around]) + 1e-6) / (np.median(noise[inside]) + 1e-6)))
+    return float(np.median(scores))

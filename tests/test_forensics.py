@@ -359,3 +359,26 @@ def test_auc_is_one_for_separated_scores_and_a_half_for_identical_ones():
 def test_the_cue_registry_explains_bad_inputs(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+# ---- lab 09's grain cues: what a resampled face loses ------------------------------------------------
+
+def test_a_smoothed_face_in_a_grainy_frame_has_lost_the_frames_grain():
+    import cv2
+
+    frame, m = noisy_frame(), square_mask()
+    fake = paste(frame, cv2.GaussianBlur(frame, (0, 0), 1.0), m)
+    assert abs(forensics.grain_score(frame, m)) < 0.2, "one camera's grain is the same inside and out"
+    assert forensics.grain_score(fake, m) > 0.3, "a resampled face keeps less of the sensor's grain"
+
+
+def test_temporal_noise_sees_a_face_steadier_than_the_camera_and_needs_two_frames():
+    clip = synth.talking_clip(synth.cast("ada"), seconds=0.4, size=96, seed=3)
+    pts = clip.truth["landmarks"]
+    real = forensics.temporal_noise_score(clip.frames, pts)
+    inside = [forensics.face_regions(p, clip.frames.shape[1:3])[0] for p in pts]
+    steady = np.stack([np.where(m[..., None], clip.frames[0], f) for f, m in zip(clip.frames, inside)])
+    assert abs(real) < 0.3, f"a real clip's face is as noisy as its frame, got {real}"
+    assert forensics.temporal_noise_score(steady, pts) > real + 0.5, "a face frozen in time carries no new noise"
+    with pytest.raises(ValueError, match="2 frames"):
+        forensics.temporal_noise_score(clip.frames[:1], pts[:1])
