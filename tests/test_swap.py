@@ -147,9 +147,18 @@ def test_random_warp_bends_the_inside_but_not_the_border():
 
 def test_random_affine_moves_image_mask_and_weights_together():
     gen = torch.Generator().manual_seed(1)
-    img = torch.rand(3, 3, 32, 32)
+    img = torch.rand(3, 1, 32, 32).repeat(1, 3, 1, 1)  # grey, so the image and the mask span the same range
     a, b = swap.random_affine((img, img[:, :1]), gen)
     assert torch.allclose(a[:, :1], b, atol=1e-5), "the mask must follow the image exactly"
+
+
+def test_random_affine_keeps_the_training_target_sharp_and_in_range():
+    img = torch.rand(8, 3, 64, 64)
+    out, weights = swap.random_affine((img, img[:, :1] * 8), torch.Generator().manual_seed(0))
+    kept = swap.sharpness(out.permute(0, 2, 3, 1).numpy()) / swap.sharpness(img.permute(0, 2, 3, 1).numpy())
+    assert kept > 0.45, f"the jitter kept {kept:.0%} of the target's Laplacian variance: the decoder learns that blur"
+    assert 0 <= float(out.min()) and float(out.max()) <= 1, "a resampled image must stay in [0, 1]"
+    assert float(weights.max()) <= 8, "resampled loss weights must not overshoot"
 
 
 def test_masked_l1_ignores_zero_weight_pixels_and_averages_the_rest():
