@@ -5,8 +5,9 @@ Everything is trained here from scratch by ``detect.train_all(mode)`` (the same 
 people no detector saw (the test split, or the ``challenge`` split's own seed range). Data per mode:
 ``detect.TRAIN_SETTINGS``.
 
-* ``auc_in_dist``: the image detector (Meso-4-style CNN) on the test split, all three image generators
-  (classical swap, autoencoder swap, GAN; lip sync is a clip-level fake); ``auc_<generator>`` one at a time;
+* ``auc_in_dist``: the image detector (Meso-4-style CNN on the face square, ``detect.FACE_BOX``) on the test
+  split, all three image generators (classical swap, autoencoder swap, GAN; lip sync is a clip-level fake);
+  ``auc_<generator>`` one at a time;
   ``auc_frequency_in_dist``: the frequency (radial spectrum) classifier on the same frames.
 * ``auc_unseen_generator``: mean over leave-one-generator-out: a detector trained without one generator's
   fakes (for half the epochs, to keep the benchmark short), tested on that generator's test fakes against

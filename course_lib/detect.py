@@ -2,7 +2,7 @@
 
 One interface, shipped pretrained (``python -m course_lib.pretrained build detect``)::
 
-    det = detect.pretrained("image")        # Meso-4-style CNN on whole frames, 64..256 px, resized inside
+    det = detect.pretrained("image")        # Meso-4-style CNN on the face, frames of 64..256 px, cropped inside
     det.score(images)                        # (N,) P(fake) for float32 N×H×W×3 in [0, 1]
     detect.pretrained("frequency").score(images)   # logistic regression on the radial power spectrum
     detect.pretrained("audio").score(waves, 16_000)  # (N,) P(fake): an LFCC-GMM (ASVspoof's baseline)
@@ -37,6 +37,10 @@ from .validate import (SAMPLE_RATE, check_audio, check_callback, check_finite, c
                        check_scalar, check_seed, evaluating, to_tensor)
 
 SIZE = 64  # the image detectors' input: every image is resized to SIZE×SIZE
+# the image detector's face square (x0, y0, x1, y1) in a SIZE×SIZE frame: synth.render_batch frames every head
+# alike, and this 48×48 square holds every landmark of every pose (tests/test_detect.py checks it)
+FACE_BOX = (8, 8, 56, 56)
+SHIFT = 3  # pixels the face square moves at random while the image detector trains
 WIDTH, LEARNING_RATE = 8, 6e-3  # the image detector's small_cnn width and peak (one-cycle) learning rate
 MIN_SIZE, MAX_SIZE = 64, 256
 IMAGE_GENERATORS = ("classical", "autoencoder", "gan")  # a lip-synced frame is a real render: see ClipDetector
@@ -507,36 +511,52 @@ def _blur_kernel(device, dtype):
 
 
 def _image_net(width: int, residual: bool):
-    """``judges.small_cnn`` reading the frame and, when ``residual``, its high-pass residual (6 input channels)."""
+    """``judges.small_cnn`` on the face square (``FACE_BOX``) of a SIZE×SIZE frame and, when ``residual``, on its
+    high-pass residual too (6 input channels). In every training step the square moves by up to ``SHIFT`` pixels
+    and half of the faces are mirrored: the network never sees the same crop twice. Batch norm is re-measured
+    (``judges.recalibrate``, without gradients) on the square itself, as the detector will read it."""
     import torch
     import torch.nn as nn
 
     from . import judges
 
-    body = judges.small_cnn(2, SIZE, width)
-    if not residual:
-        return body
+    x0, y0, x1, y1 = FACE_BOX
+    body = judges.small_cnn(2, x1 - x0, width)
+    if residual:
+        body[0] = nn.Conv2d(6, width, 3, padding=1)
 
-    class WithResidual(nn.Module):
+    class FaceNet(nn.Module):
         def __init__(self):
             super().__init__()
             self.body = body
 
         def forward(self, x):
-            return self.body(torch.cat([x, _high_pass(x)], 1))
+            if residual:  # the residual of the whole frame, so the crop's edge is no seam
+                x = torch.cat([x, _high_pass(x)], 1)
+            dx = dy = 0
+            learning = self.training and torch.is_grad_enabled()  # not batch norm's re-measuring (judges.recalibrate)
+            if learning:
+                dx, dy = (int(v) for v in torch.randint(-SHIFT, SHIFT + 1, (2,)))
+                dx, dy = min(max(dx, -x0), SIZE - x1), min(max(dy, -y0), SIZE - y1)
+            x = x[:, :, y0 + dy:y1 + dy, x0 + dx:x1 + dx]
+            if learning:
+                x = torch.where((torch.rand(len(x)) < 0.5)[:, None, None, None], x.flip(3), x)
+            return self.body(x)
 
-    body[0] = nn.Conv2d(6, width, 3, padding=1)
-    return WithResidual()
+    return FaceNet()
 
 
 class ImageDetector(Detector):
-    """A Meso-4-style CNN (``judges.small_cnn``: four conv/batch-norm/pool blocks) on whole frames (lab 07).
+    """A Meso-4-style CNN (``judges.small_cnn``: four conv/batch-norm/pool blocks) on the face of a frame (lab 07).
 
     MesoNet (Afchar et al. 2018) reads the mesoscopic level of a face with four small convolution blocks; this
-    is the course's shared small CNN (``width`` ``WIDTH``) on 64×64 frames. With ``residual`` (the default) its
-    first layer also reads the frame's high-pass residual (the frame minus its blur), where a swap's blending
-    seam and a decoder's or GAN's resampling show most. ``score`` resizes any frame from 64 to 256 pixels
-    (area averaging) and returns sigmoid(logit / temperature).
+    is the course's shared small CNN (``width`` ``WIDTH``). ``score`` resizes any frame from 64 to 256 pixels to
+    64×64 (area averaging) and the network reads the 48×48 square that holds the face in the course's framing
+    (``FACE_BOX``): the face at the frame's own pixels, without most of the shoulders and background, which a
+    swap leaves untouched. With ``residual`` (the default) its first layer also reads the frame's high-pass residual
+    (the frame minus its blur), where a swap's blending seam and a decoder's or GAN's resampling show most.
+    While training, the square shifts by up to ``SHIFT`` pixels and half of the faces are mirrored. ``score``
+    returns sigmoid(logit / temperature).
     """
 
     kind = "image"
@@ -597,11 +617,16 @@ class ImageDetector(Detector):
     def _state(self) -> dict:
         import torch
 
-        return {**self.net.state_dict(), "width": torch.tensor(self.width), "residual": torch.tensor(self.residual)}
+        return {**self.net.state_dict(), "width": torch.tensor(self.width), "residual": torch.tensor(self.residual),
+                "face_box": torch.tensor(FACE_BOX)}
 
     @classmethod
     def _from(cls, state, meta):
+        import torch
+
         width, residual = int(state.pop("width")), bool(state.pop("residual", False))  # older files: no residual
+        if tuple(state.pop("face_box", torch.tensor(())).tolist()) != FACE_BOX:  # a whole-frame file, before the crop
+            raise ValueError("the image detector reads another part of the frame")
         det = cls(width, temperature=meta.get("temperature", 1.0), held_out=meta.get("held_out"), residual=residual)
         det.net.load_state_dict(state)
         det.net.eval()

@@ -89,6 +89,39 @@ def test_a_damaged_detector_file_is_refused_with_a_checkpoint_error(tmp_path):
         detect.load(path)
 
 
+def test_an_image_detector_file_from_before_the_face_crop_is_refused(tmp_path):
+    """A whole-frame detector's weights fit the face network's shapes; loading them would give wrong scores silently."""
+    det = detect.pretrained("image")
+    state = {k: v for k, v in det._state().items() if k != "face_box"}
+    path = checkpoints.save(tmp_path / "whole_frame.pt", state, {"kind": "image", "temperature": 1.0, "held_out": {}})
+    with pytest.raises(checkpoints.CheckpointError, match="save it again"):
+        detect.load(path)
+
+
+@pytest.mark.parametrize("size", [64, 96, 256])
+def test_the_face_box_holds_every_landmark_of_the_course_framing(size):
+    """The image detector reads only FACE_BOX: every face synth.render_batch frames, in every pose, must be inside."""
+    n = 300
+    people = [synth.identity(detect.PEOPLE_SEED + 50_000 + i) for i in range(n)]
+    pts = synth.render_batch(people, synth.random_states(n, size), size=size, seed=size).landmarks * detect.SIZE / size
+    x0, y0, x1, y1 = detect.FACE_BOX
+    outside = (pts[..., 0] < x0) | (pts[..., 0] > x1) | (pts[..., 1] < y0) | (pts[..., 1] > y1)
+    bad = pts[outside.any(1)]
+    assert not len(bad), (f"{len(bad)} of {n} faces at {size}×{size} have landmarks outside FACE_BOX "
+                          f"{detect.FACE_BOX}, e.g. x {bad[0, :, 0].min():.1f}-{bad[0, :, 0].max():.1f}, "
+                          f"y {bad[0, :, 1].min():.1f}-{bad[0, :, 1].max():.1f}")
+
+
+def test_the_image_detector_ignores_the_background_outside_the_face_box(frames):
+    x0, y0, x1, y1 = detect.FACE_BOX
+    keep = np.zeros((detect.SIZE, detect.SIZE), bool)
+    keep[y0 - 2:y1 + 2, x0 - 2:x1 + 2] = True  # the high-pass residual reads 2 pixels around the square
+    painted = np.where(keep[None, :, :, None], frames[64], np.float32(0.9))
+    det = detect.pretrained("image")
+    assert np.allclose(det.score(frames[64]), det.score(painted), atol=1e-5), \
+        "repainting the background outside the face square changed the image detector's scores"
+
+
 def test_a_checkpoint_that_is_not_a_detector_is_refused(tmp_path):
     import torch
 
