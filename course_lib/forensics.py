@@ -237,8 +237,10 @@ def face_regions(face, shape, ring: float = 0.2) -> tuple[np.ndarray, np.ndarray
     return region, surround
 
 
-def _log_ratio(values: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, eps: float = 1e-8) -> float:
-    return float(np.log10((values[numerator].mean() + eps) / (values[denominator].mean() + eps)))
+def _log_ratio(values: np.ndarray, numerator: np.ndarray, denominator: np.ndarray, eps: float = 1e-8,
+               stat=np.mean) -> float:
+    """log10 of ``stat`` of ``values`` over one region against another (mean energy; the median for grain)."""
+    return float(np.log10((stat(values[numerator]) + eps) / (stat(values[denominator]) + eps)))
 
 
 # ---- spectrum: Durall et al. 2020 ------------------------------------------------------------------
@@ -278,12 +280,16 @@ def noise_residual(img, size: int = 3) -> np.ndarray:
     Sensor noise lives here; a generated or resampled face carries less of it (or another kind) than the
     camera frame it was pasted into.
     """
-    import cv2
-
     img = check_image(img, "noise_residual: img")
     if size not in (3, 5):
         raise ValueError(f"noise_residual: size must be 3 or 5 (the median filter's width), got {size!r}")
-    grey = _grey(img).astype(np.float32)
+    return _median_residual(_grey(img).astype(np.float32), size)
+
+
+def _median_residual(grey: np.ndarray, size: int = 3) -> np.ndarray:
+    """A float32 H×W array less its ``size``×``size`` median: what ``noise_residual`` keeps."""
+    import cv2
+
     return grey - cv2.medianBlur(grey, size)
 
 
@@ -790,8 +796,7 @@ def grain_score(img, face) -> float:
     """
     img = check_image(img, "grain_score: img")
     inside, around = _inner_face(face, img.shape[:2])
-    grain = np.abs(noise_residual(img))
-    return float(np.log10((np.median(grain[around]) + 1e-6) / (np.median(grain[inside]) + 1e-6)))
+    return _log_ratio(np.abs(noise_residual(img)), around, inside, eps=1e-6, stat=np.median)
 
 
 def temporal_noise_score(frames, landmarks) -> float:
@@ -802,8 +807,6 @@ def temporal_noise_score(frames, landmarks) -> float:
     median (the motion), is noise; a pasted or decoded face was resampled and carries less of it. A heavy
     re-encoding removes the noise everywhere, and the score falls to about 0.
     """
-    import cv2
-
     frames = check_images(frames, "temporal_noise_score: frames")
     pts = _check_clip_landmarks(frames, landmarks, "temporal_noise_score")
     if len(frames) < 2:
@@ -811,8 +814,7 @@ def temporal_noise_score(frames, landmarks) -> float:
     grey = _grey(frames).astype(np.float32)
     scores = []
     for t in range(len(frames) - 1):
-        diff = grey[t + 1] - grey[t]
-        noise = np.abs(diff - cv2.medianBlur(diff, 3))
-        inside, around = _inner_face(pts[t], diff.shape)
-        scores.append(np.log10((np.median(noise[around]) + 1e-6) / (np.median(noise[inside]) + 1e-6)))
+        noise = np.abs(_median_residual(grey[t + 1] - grey[t]))
+        inside, around = _inner_face(pts[t], noise.shape)
+        scores.append(_log_ratio(noise, around, inside, eps=1e-6, stat=np.median))
     return float(np.median(scores))
