@@ -10,9 +10,11 @@ temporary home) and binder/postBuild runs in that copy; every lab then runs ther
 sets FAST mode), executed top to bottom by that environment's `jupyter nbconvert`.
 
 Each lab runs in its solution version (a learner who did every exercise, the heaviest path) with an empty
-course cache of its own (a learner who opens that lab first). A watcher polls the resident memory of the whole
+course cache of its own (a learner who opens that lab first). A watcher polls the memory of the whole
 process tree (nbconvert, standing in for Binder's Jupyter server, plus the kernel and whatever it starts) and
-kills it past the ceiling, as the container's limit would; no address-space limit, which torch's allocator
+kills it past the ceiling, as the container's limit would. It sums proportional set sizes, not resident sizes:
+a kernel that starts ffmpeg forks first, and until the child execs it shares the kernel's ~1 GiB, which a sum
+of resident sizes counts twice (lab 09 was "killed" at 2.03 GiB that way while it used about 1.1 GiB); no address-space limit, which torch's allocator
 breaks. A Binder session has one CPU, so each lab runs confined to one CPU, and two labs run at once on a
 2-core machine (which also halves what the test adds to the suite). Each lab's peak (whole tree, and kernel
 tree alone), wall and CPU time are printed as "[binder] ..." lines and kept in
@@ -163,3 +165,33 @@ def test_lab_runs_in_binder_mode_within_binders_2_gb(binder, binder_runs, lab):
         f"{lab}'s kernel ran in {probe['prefix']}, not in the Binder environment {binder.venv}"
     assert Path(probe["course"]).resolve().is_relative_to(binder.repo.resolve()), \
         f"{lab} imported course_lib from {probe['course']}, not from postBuild's install in {binder.repo}"
+
+
+def _tree_peak(script: str) -> int:
+    """The watcher's peak over a Python process running ``script``."""
+    import sys
+
+    done = threading.Event()
+    process = subprocess.Popen([sys.executable, "-c", script])
+    watcher = envs.TreeWatcher(process.pid, done, every=0.02)
+    process.wait(timeout=60)
+    done.set()
+    watcher.join()
+    return watcher.peak
+
+
+HOLD = "import numpy as np, os, time\nblock = np.ones(300 * 2 ** 20 // 8)\n"  # 300 MiB, every page written
+
+
+def test_binder_watcher_counts_a_forked_childs_shared_pages_once():
+    # the moment a kernel forks to start ffmpeg: parent and child both map the same 300 MiB until the child execs
+    shared = _tree_peak(HOLD + "pid = os.fork()\nif pid == 0:\n    time.sleep(1.0)\n    os._exit(0)\n"
+                               "os.waitpid(pid, 0)\n")
+    # a child that writes its own copy really does use twice as much, and the watcher must still see that
+    copied = _tree_peak(HOLD + "pid = os.fork()\nif pid == 0:\n    block += 1\n    time.sleep(1.0)\n    os._exit(0)\n"
+                               "os.waitpid(pid, 0)\n")
+    mib = 2 ** 20
+    assert 300 * mib < shared < 450 * mib, (f"a forked child that only shares its parent's 300 MiB was counted as "
+                                            f"{shared / mib:.0f} MiB in all: Binder labs that start ffmpeg would "
+                                            f"look twice their size")
+    assert copied > 580 * mib, f"a child that copied its parent's 300 MiB was counted as {copied / mib:.0f} MiB in all"
