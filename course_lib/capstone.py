@@ -232,12 +232,12 @@ def make_set(mode: str | None = None, seed: int = 9, progress: bool = False) -> 
     mode = config.resolve_mode(mode)
     seed = check_seed(seed, "make_set: seed")
     s = SIZES[mode]
-    rng = np.random.default_rng([seed, 0xCA95])
     maker = _Maker(s["seconds"], s["size"])
     splits: dict = {"validation": [], "held_back": []}
     key: dict = {}
     for k, split in enumerate(splits):
-        plan = _plan(s[split], rng)
+        rng = np.random.default_rng([seed, 0xCA95, k])  # one stream per split: more validation clips leave the
+        plan = _plan(s[split], rng)                     # held-back clips as they were
         people = _people(k, len(plan))
         order = rng.permutation(len(plan))
         again = set(order[:int(round(REENCODE_SHARE * len(plan)))].tolist()) if split == "held_back" else set()
