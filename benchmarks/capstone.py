@@ -10,6 +10,9 @@ re-encoded copies (``capstone.reencoded``); the held-back clips are classified w
   trip (``capstone.reencode``), and ``reencoded_drop``, their difference (clean minus re-encoded).
 * ``validation_macro_f1``: on the clean validation clips the regression learned (optimistic, for comparison);
   ``c``: the regularisation strength cross-validation chose.
+* ``swap_auc_<cue>`` and ``swap_auc_<cue>_reencoded``: how well one cue alone separates the swapped faces
+  (class 2) from the real clips of the validation split, clean and re-encoded (``SWAP_CUES``; few clips, so
+  rough); ``validation_study`` below asks the same of a larger validation split.
 * ``make_s``: making the clips; ``evidence_s``: re-encoding the validation copies and gathering every clip's cues.
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import time
 
 TARGETS = {"macro_f1": (">=", 0.9)}
+SWAP_CUES = ("face", "sharpness", "residual", "grain", "temporal_noise")  # the swap cues the lab's text discusses
 
 
 def run(mode: str) -> dict:
@@ -43,7 +47,88 @@ def run(mode: str) -> dict:
              reencoded_drop=scores["macro_f1_clean"] - scores["macro_f1_reencoded"],
              n_clean=scores["n_clean"], n_reencoded=scores["n_reencoded"])
     m["c"] = reference.c
+    m.update(swap_aucs(val_x, val_again, val_y))
     m = {k: round(float(v), 4) if isinstance(v, float) else v for k, v in m.items()}
     m.update(n_validation=len(cs.validation), n_held_back=len(cs.held_back), make_s=round(t1 - t0, 1),
              evidence_s=round(t2 - t1, 1), total_s=round(time.perf_counter() - t0, 1))
     return m
+
+
+def swap_aucs(clean, again, labels, cues=SWAP_CUES, recipes=None, recipe=None) -> dict:
+    """AUC of each cue alone, swapped faces (class 2; or only ``recipe`` where ``recipes`` names each row's
+    recipe) against real clips, on clean evidence and on the re-encoded copies (lab 09)."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from course_lib import capstone
+
+    y = np.asarray(labels)
+    rows = np.isin(y, (0, 2)) if recipe is None else (y == 0) | (np.asarray(recipes) == recipe)
+    out = {}
+    for cue in cues:
+        k = capstone.EVIDENCE.index(cue)
+        for suffix, table in (("", clean), ("_reencoded", again)):
+            out[f"swap_auc_{cue}{suffix}"] = round(float(roc_auc_score(y[rows] != 0, np.asarray(table)[rows, k])), 3)
+    return out
+
+
+def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40)) -> dict:
+    """Does a larger validation split help? One full-mode set with ``per_class`` validation clips of each class;
+    the reference is fitted on the first n of each class for every n in ``sizes`` and graded on the same
+    held-back clips (make_set deals each split from its own stream); each swap cue's AUC per swap recipe on all
+    the validation clips. About 10 minutes on 2 cores. ``python -c "from benchmarks import capstone;
+    capstone.validation_study()"`` prints what docs/design.md quotes."""
+    import numpy as np
+
+    from course_lib import capstone
+
+    sizes_full = dict(capstone.SIZES["full"])
+    capstone.SIZES["full"] = dict(sizes_full, validation=per_class)
+    try:
+        cs = capstone.make_set("full", seed=seed)
+    finally:
+        capstone.SIZES["full"] = sizes_full
+    val_x = capstone.evidence_table(cs.validation)
+    val_again = capstone.evidence_table(capstone.reencoded(cs.validation))
+    test_x = capstone.evidence_table(cs.held_back)
+    val_y = np.array([it.category for it in cs.validation])
+    recipes = [cs._key[it.clip_id]["recipe"] for it in cs.validation]
+    out: dict = {"seed": seed, "per_class": per_class}
+    for n in sizes:
+        rows = np.concatenate([np.flatnonzero(val_y == c)[:n] for c in capstone.CLASSES])
+        reference = capstone.fit_reference(val_x[rows], val_y[rows], again=val_again[rows])
+        pred = capstone.predict_reference(test_x, reference)
+        scores = cs.score(dict(zip(cs.clip_ids, pred.tolist())))
+        out[f"validation_{n}"] = {k: scores[k] for k in ("macro_f1", "macro_f1_clean", "macro_f1_reencoded")}
+    for recipe in ("swap_autoencoder", "swap_classical"):
+        out[recipe] = swap_aucs(val_x, val_again, val_y, cues=capstone.EVIDENCE, recipes=recipes, recipe=recipe)
+    print(out)
+    return out
+
+
+def frames_study(n: int = 45, seed: int = 123, counts=(10, 25, 75)) -> dict:
+    """Would the face cue gain from reading more frames? ``n`` full-mode clips of new people, real, autoencoder-
+    and classically swapped in turn; lab 07's image detector's mean log-odds over 10, 25 or all 75 frames; its AUC
+    for each swap against the real clips, clean and re-encoded. About 3 minutes on 2 cores; docs/design.md
+    quotes it (``python -c "from benchmarks import capstone; capstone.frames_study()"``)."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    from course_lib import capstone, detect
+
+    s = capstone.SIZES["full"]
+    maker, people = capstone._Maker(s["seconds"], s["size"]), capstone._people(0, n)
+    rng = np.random.default_rng(seed)
+    kinds = np.array([("real", "swap_autoencoder", "swap_classical")[i % 3] for i in range(n)])
+    clips = [maker.make(k, people[i], people[(i + 1) % n], int(rng.integers(1 << 30))) for i, k in enumerate(kinds)]
+    image = detect.pretrained("clip").image
+    out: dict = {}
+    for condition, shown in (("clean", clips), ("reencoded", [capstone.reencode(c) for c in clips])):
+        for count in counts:
+            score = np.array([image.logits(c.frames[np.unique(np.linspace(0, len(c.frames) - 1, count).astype(int))])
+                              .mean() for c in shown])
+            for recipe in ("swap_autoencoder", "swap_classical"):
+                rows = (kinds == "real") | (kinds == recipe)
+                out[f"{condition}_{count}_{recipe}"] = round(float(roc_auc_score(kinds[rows] == recipe, score[rows])), 3)
+    print(out)
+    return out
