@@ -72,8 +72,8 @@ def swap_aucs(clean, again, labels, cues=SWAP_CUES, recipes=None, recipe=None) -
     return out
 
 
-def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40)) -> dict:
-    """Does a larger validation split help? One full-mode set with ``per_class`` validation clips of each class;
+def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40), mode: str = "full") -> dict:
+    """Does a larger validation split help? One set of ``mode`` with ``per_class`` validation clips of each class;
     the reference is fitted on the first n of each class for every n in ``sizes`` and graded on the same
     held-back clips (make_set deals each split from its own stream); each swap cue's AUC per swap recipe on all
     the validation clips. About 10 minutes on 2 cores. ``python -c "from benchmarks import capstone;
@@ -82,12 +82,12 @@ def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40))
 
     from course_lib import capstone
 
-    sizes_full = dict(capstone.SIZES["full"])
-    capstone.SIZES["full"] = dict(sizes_full, validation=per_class)
+    sizes_before = dict(capstone.SIZES[mode])
+    capstone.SIZES[mode] = dict(sizes_before, validation=per_class)
     try:
-        cs = capstone.make_set("full", seed=seed)
+        cs = capstone.make_set(mode, seed=seed)
     finally:
-        capstone.SIZES["full"] = sizes_full
+        capstone.SIZES[mode] = sizes_before
     val_x = capstone.evidence_table(cs.validation)
     val_again = capstone.evidence_table(capstone.reencoded(cs.validation))
     test_x = capstone.evidence_table(cs.held_back)

@@ -57,3 +57,19 @@ def test_capstone_benchmark_is_registered_with_its_macro_f1_target():
     assert "capstone" in benchmarks.names(), f"benchmarks/capstone.py is not found among {benchmarks.names()}"
     module = benchmarks.load("capstone")
     assert module.TARGETS["macro_f1"] == (">=", 0.9), f"lab 09's target is macro-F1 >= 0.9, not {module.TARGETS}"
+
+
+def test_capstone_swap_aucs_read_each_cue_alone_against_the_real_clips():
+    import numpy as np
+
+    from course_lib import capstone
+
+    module = benchmarks.load("capstone")
+    y = np.repeat([0, 1, 2, 3], 5)
+    clean = np.zeros((len(y), len(capstone.EVIDENCE)))
+    clean[:, capstone.EVIDENCE.index("face")] = (y == 2) * 1.0 + np.arange(len(y)) * 1e-3  # separates swaps
+    clean[:, capstone.EVIDENCE.index("grain")] = -1.0 * (y == 2)  # separates them the other way round
+    again = np.zeros_like(clean)  # re-encoding erased every cue
+    aucs = module.swap_aucs(clean, again, y, cues=("face", "grain"))
+    assert aucs == {"swap_auc_face": 1.0, "swap_auc_face_reencoded": 0.5, "swap_auc_grain": 0.0,
+                    "swap_auc_grain_reencoded": 0.5}, f"one cue's AUC, swaps (class 2) against real clips: {aucs}"
