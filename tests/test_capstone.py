@@ -55,6 +55,16 @@ def test_a_share_of_the_held_back_clips_is_reencoded(tiny_set):
     assert not any(tiny_set._key[it.clip_id]["reencoded"] for it in tiny_set.validation)
 
 
+def test_more_validation_clips_leave_the_held_back_clips_as_they_were(tiny_set, monkeypatch):
+    # each split has its own random stream, so a larger validation set can be compared on the same held-back clips
+    monkeypatch.setitem(capstone.SIZES, "fast", dict(TINY, validation=2))
+    bigger = capstone.make_set("fast", seed=3)
+    assert len(bigger.validation) == 2 * len(tiny_set.validation)
+    assert bigger.clip_ids == tiny_set.clip_ids and bigger.recipes() == tiny_set.recipes()
+    for a, b in zip(bigger.held_back, tiny_set.held_back):
+        assert np.array_equal(a.clip.frames, b.clip.frames), f"held-back clip {a.clip_id} changed with the validation size"
+
+
 def test_every_recipe_makes_the_class_it_claims():
     maker = capstone._Maker(seconds=1.0, size=64)
     person, donor = synth.identity(capstone.PEOPLE_SEED + 7), synth.identity(capstone.PEOPLE_SEED + 8)
