@@ -106,29 +106,66 @@ def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40),
     return out
 
 
-def frames_study(n: int = 45, seed: int = 123, counts=(10, 25, 75)) -> dict:
-    """Would the face cue gain from reading more frames? ``n`` full-mode clips of new people, real, autoencoder-
-    and classically swapped in turn; lab 07's image detector's mean log-odds over 10, 25 or all 75 frames; its AUC
-    for each swap against the real clips, clean and re-encoded. About 3 minutes on 2 cores; docs/design.md
-    quotes it (``python -c "from benchmarks import capstone; capstone.frames_study()"``)."""
+def _study_clips(n: int, seed: int):
+    """``n`` full-mode capstone clips of new people, real, autoencoder- and classically swapped in turn, with their
+    recipes (the studies below)."""
     import numpy as np
-    from sklearn.metrics import roc_auc_score
 
-    from course_lib import capstone, detect
+    from course_lib import capstone
 
     s = capstone.SIZES["full"]
     maker, people = capstone._Maker(s["seconds"], s["size"]), capstone._people(0, n)
     rng = np.random.default_rng(seed)
     kinds = np.array([("real", "swap_autoencoder", "swap_classical")[i % 3] for i in range(n)])
     clips = [maker.make(k, people[i], people[(i + 1) % n], int(rng.integers(1 << 30))) for i, k in enumerate(kinds)]
+    return kinds, clips
+
+
+def _face_aucs(image, clips, kinds, count: int) -> dict:
+    """AUC of an image detector's mean log-odds over ``count`` spread frames, each swap recipe against real."""
+    import numpy as np
+    from sklearn.metrics import roc_auc_score
+
+    score = np.array([image.logits(c.frames[np.unique(np.linspace(0, len(c.frames) - 1, count).astype(int))]).mean()
+                      for c in clips])
+    out = {}
+    for recipe in ("swap_autoencoder", "swap_classical"):
+        rows = (kinds == "real") | (kinds == recipe)
+        out[recipe] = round(float(roc_auc_score(kinds[rows] == recipe, score[rows])), 3)
+    return out
+
+
+def frames_study(n: int = 45, seed: int = 123, counts=(10, 25, 75)) -> dict:
+    """Would the face cue gain from reading more frames? ``n`` full-mode clips of new people, real, autoencoder-
+    and classically swapped in turn; lab 07's image detector's mean log-odds over 10, 25 or all 75 frames; its AUC
+    for each swap against the real clips, clean and re-encoded. About 3 minutes on 2 cores; docs/design.md
+    quotes it (``python -c "from benchmarks import capstone; capstone.frames_study()"``)."""
+    from course_lib import capstone, detect
+
+    kinds, clips = _study_clips(n, seed)
     image = detect.pretrained("clip").image
     out: dict = {}
     for condition, shown in (("clean", clips), ("reencoded", [capstone.reencode(c) for c in clips])):
         for count in counts:
-            score = np.array([image.logits(c.frames[np.unique(np.linspace(0, len(c.frames) - 1, count).astype(int))])
-                              .mean() for c in shown])
-            for recipe in ("swap_autoencoder", "swap_classical"):
-                rows = (kinds == "real") | (kinds == recipe)
-                out[f"{condition}_{count}_{recipe}"] = round(float(roc_auc_score(kinds[rows] == recipe, score[rows])), 3)
+            for recipe, auc in _face_aucs(image, shown, kinds, count).items():
+                out[f"{condition}_{count}_{recipe}"] = auc
+    print(out)
+    return out
+
+
+def detector_study(n: int = 45, seed: int = 123) -> dict:
+    """Would an image detector trained on more data see the capstone's swaps better? The shipped one
+    (``detect.pt``, FAST-mode data) against one trained here on full-mode data (``detect.train_data("full")``,
+    ``TRAIN_SETTINGS["full"]`` epochs), on frames_study's clips, 10 frames each, clean and re-encoded. About 4
+    minutes on 2 cores; docs/design.md quotes it."""
+    from course_lib import capstone, detect
+
+    full = detect.train_image(detect.train_data("full", 0)["images"], detect.TRAIN_SETTINGS["full"]["epochs"], 0)
+    kinds, clips = _study_clips(n, seed)
+    out: dict = {}
+    for condition, shown in (("clean", clips), ("reencoded", [capstone.reencode(c) for c in clips])):
+        for name, image in (("shipped", detect.pretrained("clip").image), ("full_data", full)):
+            for recipe, auc in _face_aucs(image, shown, kinds, 10).items():
+                out[f"{condition}_{name}_{recipe}"] = auc
     print(out)
     return out
