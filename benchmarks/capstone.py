@@ -30,14 +30,10 @@ def run(mode: str) -> dict:
     t0 = time.perf_counter()
     cs = capstone.make_set(mode)
     t1 = time.perf_counter()
-    val_x = capstone.evidence_table(cs.validation)
-    val_again = capstone.evidence_table(capstone.reencoded(cs.validation))
-    test_x = capstone.evidence_table(cs.held_back)
+    val_x, val_again, test_x, val_y = _evidence(cs)
     t2 = time.perf_counter()
-    val_y = [it.category for it in cs.validation]
     reference = capstone.fit_reference(val_x, val_y, again=val_again)
-    pred = capstone.predict_reference(test_x, reference)
-    scores = cs.score(dict(zip(cs.clip_ids, pred.tolist())))
+    scores = _grade(cs, reference, test_x)
     m = {"macro_f1": scores["macro_f1"],
          "validation_macro_f1": capstone.macro_f1(val_y, capstone.predict_reference(val_x, reference))}
     m.update({f"recall_{c}": r for c, r in scores["recall"].items()})
@@ -52,6 +48,24 @@ def run(mode: str) -> dict:
     m.update(n_validation=len(cs.validation), n_held_back=len(cs.held_back), make_s=round(t1 - t0, 1),
              evidence_s=round(t2 - t1, 1), total_s=round(time.perf_counter() - t0, 1))
     return m
+
+
+def _evidence(cs):
+    """Evidence tables of the validation clips, of their re-encoded copies and of the held-back clips, and the
+    validation classes: what the reference pipeline learns from and is graded on (lab 09)."""
+    import numpy as np
+
+    from course_lib import capstone
+
+    return (capstone.evidence_table(cs.validation), capstone.evidence_table(capstone.reencoded(cs.validation)),
+            capstone.evidence_table(cs.held_back), np.array([it.category for it in cs.validation]))
+
+
+def _grade(cs, reference, test_x) -> dict:
+    """``cs.score`` of the reference pipeline's classes for the held-back clips (lab 09)."""
+    from course_lib import capstone
+
+    return cs.score(dict(zip(cs.clip_ids, capstone.predict_reference(test_x, reference).tolist())))
 
 
 def swap_aucs(clean, again, labels, cues=SWAP_CUES, recipes=None, recipe=None) -> dict:
@@ -88,17 +102,12 @@ def validation_study(seed: int = 9, per_class: int = 40, sizes=(10, 20, 30, 40),
         cs = capstone.make_set(mode, seed=seed)
     finally:
         capstone.SIZES[mode] = sizes_before
-    val_x = capstone.evidence_table(cs.validation)
-    val_again = capstone.evidence_table(capstone.reencoded(cs.validation))
-    test_x = capstone.evidence_table(cs.held_back)
-    val_y = np.array([it.category for it in cs.validation])
+    val_x, val_again, test_x, val_y = _evidence(cs)
     recipes = [cs._key[it.clip_id]["recipe"] for it in cs.validation]
     out: dict = {"seed": seed, "per_class": per_class}
     for n in sizes:
         rows = np.concatenate([np.flatnonzero(val_y == c)[:n] for c in capstone.CLASSES])
-        reference = capstone.fit_reference(val_x[rows], val_y[rows], again=val_again[rows])
-        pred = capstone.predict_reference(test_x, reference)
-        scores = cs.score(dict(zip(cs.clip_ids, pred.tolist())))
+        scores = _grade(cs, capstone.fit_reference(val_x[rows], val_y[rows], again=val_again[rows]), test_x)
         out[f"validation_{n}"] = {k: scores[k] for k in ("macro_f1", "macro_f1_clean", "macro_f1_reencoded")}
     for recipe in ("swap_autoencoder", "swap_classical"):
         out[recipe] = swap_aucs(val_x, val_again, val_y, cues=capstone.EVIDENCE, recipes=recipes, recipe=recipe)
@@ -161,10 +170,11 @@ def detector_study(n: int = 45, seed: int = 123) -> dict:
     from course_lib import capstone, detect
 
     full = detect.train_image(detect.train_data("full", 0)["images"], detect.TRAIN_SETTINGS["full"]["epochs"], 0)
+    shipped = detect.pretrained("clip").image
     kinds, clips = _study_clips(n, seed)
     out: dict = {}
     for condition, shown in (("clean", clips), ("reencoded", [capstone.reencode(c) for c in clips])):
-        for name, image in (("shipped", detect.pretrained("clip").image), ("full_data", full)):
+        for name, image in (("shipped", shipped), ("full_data", full)):
             for recipe, auc in _face_aucs(image, shown, kinds, 10).items():
                 out[f"{condition}_{name}_{recipe}"] = auc
     print(out)

@@ -62,7 +62,8 @@ def test_more_validation_clips_leave_the_held_back_clips_as_they_were(tiny_set, 
     assert len(bigger.validation) == 2 * len(tiny_set.validation)
     assert bigger.clip_ids == tiny_set.clip_ids and bigger.recipes() == tiny_set.recipes()
     for a, b in zip(bigger.held_back, tiny_set.held_back):
-        assert np.array_equal(a.clip.frames, b.clip.frames), f"held-back clip {a.clip_id} changed with the validation size"
+        assert np.array_equal(a.clip.frames, b.clip.frames), \
+            f"held-back clip {a.clip_id} changed with the validation size"
 
 
 def test_every_recipe_makes_the_class_it_claims():
