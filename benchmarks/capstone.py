@@ -57,7 +57,7 @@ def _evidence(cs):
 
     from course_lib import capstone
 
-    return (capstone.evidence_table(cs.validation), capstone.evidence_table(capstone.reencoded(cs.validation)),
+    return (capstone.evidence_table(cs.validation), capstone.evidence_table(cs.validation, round_trip=True),
             capstone.evidence_table(cs.held_back), np.array([it.category for it in cs.validation]))
 
 
@@ -163,18 +163,18 @@ def frames_study(n: int = 45, seed: int = 123, counts=(10, 25, 75)) -> dict:
 
 
 def detector_study(n: int = 45, seed: int = 123) -> dict:
-    """Would an image detector trained on more data see the capstone's swaps better? The shipped one
-    (``detect.pt``, FAST-mode data) against one trained here on full-mode data (``detect.train_data("full")``,
-    ``TRAIN_SETTINGS["full"]`` epochs), on frames_study's clips, 10 frames each, clean and re-encoded. About 4
-    minutes on 2 cores; docs/design.md quotes it."""
+    """Does an image detector trained on more data see the capstone's swaps better? One trained here on FAST
+    mode's data (``detect.train_data("fast")``, the data ``detect.pt`` was first trained on) against the shipped one,
+    trained on full mode's (``detect.build_pretrained("full")``), on frames_study's clips, 10 frames each, clean
+    and re-encoded. About 3 minutes on 2 cores; docs/design.md quotes it."""
     from course_lib import capstone, detect
 
-    full = detect.train_image(detect.train_data("full", 0)["images"], detect.TRAIN_SETTINGS["full"]["epochs"], 0)
+    fast = detect.train_image(detect.train_data("fast", 0)["images"], detect.TRAIN_SETTINGS["fast"]["epochs"], 0)
     shipped = detect.pretrained("clip").image
     kinds, clips = _study_clips(n, seed)
     out: dict = {}
     for condition, shown in (("clean", clips), ("reencoded", [capstone.reencode(c) for c in clips])):
-        for name, image in (("shipped", shipped), ("full_data", full)):
+        for name, image in (("fast_data", fast), ("shipped_full_data", shipped)):
             for recipe, auc in _face_aucs(image, shown, kinds, 10).items():
                 out[f"{condition}_{name}_{recipe}"] = auc
     print(out)

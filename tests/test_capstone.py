@@ -75,6 +75,14 @@ def test_every_recipe_makes_the_class_it_claims():
         assert clip.frames.shape[1:] == (64, 64, 3) and len(clip.audio) == len(clip.frames) * 640
 
 
+def test_evidence_after_the_round_trip_is_the_evidence_of_the_reencoded_copies(tiny_set):
+    items = tiny_set.validation[:2]
+    streamed = capstone.evidence_table(items, round_trip=True)
+    held = capstone.evidence_table(capstone.reencoded(items))
+    assert np.allclose(streamed, held), "round_trip=True measured something other than the re-encoded copies"
+    assert not np.allclose(streamed, capstone.evidence_table(items)), "round_trip=True did not re-encode"
+
+
 def test_reencoding_keeps_the_shape_and_changes_the_pixels():
     clip = synth.talking_clip(synth.identity(capstone.PEOPLE_SEED + 3), seconds=1.0, size=64, seed=1)
     again = capstone.reencode(clip)
@@ -152,6 +160,7 @@ def test_cue_aucs_measure_flicker_on_swaps_and_sync_on_dubs():
      "landmarks"),
     (lambda: capstone.evidence_table([]), "items"),
     (lambda: capstone.evidence_table(["h000"]), r"items\[0\]"),
+    (lambda: capstone.evidence_table(["h000"], round_trip="yes"), "round_trip"),
     (lambda: capstone.reencode(synth.talking_clip(synth.cast("ada"), seconds=0.4, size=64), crf=99), "crf"),
     (lambda: capstone.make_set("medium"), "mode"),
     (lambda: capstone.make_set("fast", seed=-1), "seed"),
