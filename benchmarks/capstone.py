@@ -2,7 +2,7 @@
 
 ``capstone.make_set(mode)`` makes the clips (``capstone.SIZES``: validation and held-back clips per class);
 ``capstone.fit_reference`` fits the reference pipeline's regression on the validation clips and their
-re-encoded copies (``capstone.reencoded``); the held-back clips are classified with
+re-encoded copies (``capstone.evidence_table(..., round_trip=True)``); the held-back clips are classified with
 ``capstone.predict_reference`` and graded by ``CapstoneSet.score``.
 
 * ``macro_f1``: mean F1 over real and the three categories; ``recall_<class>``; ``confusion_<t>_<p>`` (truth t,

@@ -14,8 +14,8 @@
   06's image cues over ten frames (mean and highest), its voice traces, and the camera's grain that a swapped
   face loses (``forensics.grain_score``, ``forensics.temporal_noise_score``).
   ``fit_reference``/``predict_reference`` are the reference pipeline: a cross-validated multinomial logistic
-  regression fitted on the validation split and its re-encoded copies (``reencoded``); the lab's learners
-  build their own.
+  regression fitted on the validation split and its re-encoded copies (``evidence_table(..., round_trip=True)``);
+  the lab's learners build their own.
 * A submission is ``{clip_id: class 0-3}`` for every held-back clip; ``check_submission`` says what is wrong
   with one, ``CapstoneSet.score`` grades it (macro-F1 with scikit-learn, recall per class, confusion matrix,
   and the same on the re-encoded clips).

@@ -121,6 +121,14 @@ def _children() -> dict[int, list[int]]:
     return kids
 
 
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs; False once it has exited (a zombie whose memory is gone, or reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def _memory(pid: int) -> int:
     """The process's proportional set size (PSS): its resident pages, each page shared with other processes
     divided among them. Summed over a tree, that counts every page once, as a container's memory limit does.
@@ -160,8 +168,12 @@ class TreeWatcher:
                 tree.append(pid)
                 todo.extend(kids.get(pid, []))
             below = sum(_memory(pid) for pid in tree)
+            whole = below + _memory(self.pid)
+            if not all(map(_alive, tree)):  # a child exited between its reading and its parent's: the parent's
+                self.done.wait(self.every)  # pages it shared were counted in both halves; this sample is void
+                continue
             self.peak_children = max(self.peak_children, below)
-            self.peak = max(self.peak, below + _memory(self.pid))
+            self.peak = max(self.peak, whole)
             if self.limit is not None and self.peak > self.limit and not self.killed:
                 self.killed = True
                 for pid in [self.pid, *tree]:

@@ -15,10 +15,10 @@ process tree (nbconvert, standing in for Binder's Jupyter server, plus the kerne
 kills it past the ceiling, as the container's limit would. It sums proportional set sizes, not resident sizes:
 a kernel that starts ffmpeg forks first, and until the child execs it shares the kernel's ~1 GiB, which a sum
 of resident sizes counts twice (lab 09 was "killed" at 2.03 GiB that way while it used about 1.1 GiB). No
-address-space limit, which torch's allocator breaks. A Binder session has one CPU, so each lab runs confined to one CPU, and two labs run at once on a
-2-core machine (which also halves what the test adds to the suite). Each lab's peak (whole tree, and kernel
-tree alone), wall and CPU time are printed as "[binder] ..." lines and kept in
-test-artifacts/classroom/binder.json.
+address-space limit, which torch's allocator breaks. A Binder session has one CPU, so each lab runs confined to
+one CPU, and two labs run at once on a 2-core machine (which also halves what the test adds to the suite). Each
+lab's peak (whole tree, and kernel tree alone), wall and CPU time are printed as "[binder] ..." lines and kept
+in test-artifacts/classroom/binder.json.
 """
 import json
 import os
