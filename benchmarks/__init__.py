@@ -74,7 +74,11 @@ def git_commit() -> str:
 
 
 def machine() -> dict:
-    """CPU, cores, RAM, GPU (and its CUDA), torch and OS of this machine, for comparing result lines (lab 00)."""
+    """CPU, cores, torch threads, RAM, GPU (and its CUDA), torch and OS of this machine, for comparing results (lab 00).
+
+    ``torch_threads`` is read after the benchmark ran, so it is the count its arithmetic used (``OMP_NUM_THREADS``
+    sets it; otherwise torch's default, one a core): a timing means little without it.
+    """
     import torch
 
     from course_lib.config import cpu_model
@@ -84,7 +88,8 @@ def machine() -> dict:
     except (ValueError, OSError, AttributeError):
         ram = None
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
-    return {"cpu": cpu_model(), "cores": os.cpu_count(), "ram_gb": ram and round(ram, 1), "gpu": gpu,
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+            "ram_gb": ram and round(ram, 1), "gpu": gpu,
             "cuda": torch.version.cuda if gpu else None, "torch": torch.__version__,
             "python": platform.python_version(), "os": platform.platform()}
 
@@ -124,7 +129,8 @@ def run(module, mode: str, name: str | None = None) -> dict:
 def summary(record: dict) -> list[str]:
     """Readable lines for a record; the caller prints the JSON line last (lab 00)."""
     m = record["machine"]
-    lines = [f"benchmark {record['name']} ({record['mode']} mode) on {m['cpu']}, {m['cores']} cores"
+    threads = f", {m['torch_threads']} torch threads" if "torch_threads" in m else ""  # older records lack it
+    lines = [f"benchmark {record['name']} ({record['mode']} mode) on {m['cpu']}, {m['cores']} cores{threads}"
              + (f", {m['gpu']}" if m["gpu"] else "") + f", torch {m['torch']}"]
     width = max(map(len, record["metrics"]), default=0)
     for key, value in record["metrics"].items():

@@ -25,7 +25,7 @@ def test_synth_fast_prints_json_last_and_appends_a_result(tmp_path):
     assert len(lines) == 2
     record = json.loads(lines[-1])
     assert record["mode"] == "fast" and record["name"] == "synth" and record["date"] and record["commit"]
-    assert {"cpu", "cores", "ram_gb", "gpu", "torch", "os"} <= set(record["machine"])
+    assert {"cpu", "cores", "torch_threads", "ram_gb", "gpu", "torch", "os"} <= set(record["machine"])
     assert set(record["targets_met"]) == {"faces_1000_s", "clip_10s_s"}
 
 
@@ -37,6 +37,14 @@ def test_a_trivial_benchmark_through_the_runner(tmp_path, monkeypatch):
     assert record["targets_met"] == {"x": True, "y": False}
     assert json.loads((tmp_path / "trivial.jsonl").read_text())["metrics"] == {"x": 2.0, "y": 1.0}
     assert any("MISSED" in line for line in benchmarks.summary(record))
+    assert f"{record['machine']['torch_threads']} torch threads" in benchmarks.summary(record)[0]
+
+
+def test_a_record_from_before_thread_counts_still_reads():
+    old = {"name": "gan", "mode": "full", "machine": {"cpu": "Intel Xeon", "cores": 2, "gpu": None, "torch": "2.13.0"},
+           "metrics": {"train_s": 432.0}, "targets": {}, "targets_met": {}, "peak_rss_mb": 1300.0,
+           "results_file": "benchmarks/results/gan.jsonl"}
+    assert benchmarks.summary(old)[0] == "benchmark gan (full mode) on Intel Xeon, 2 cores, torch 2.13.0"
 
 
 def test_registry_lists_modules_and_rejects_unknown_names():
