@@ -135,8 +135,9 @@ def _face_aucs(image, clips, kinds, count: int) -> dict:
     import numpy as np
     from sklearn.metrics import roc_auc_score
 
-    score = np.array([image.logits(c.frames[np.unique(np.linspace(0, len(c.frames) - 1, count).astype(int))]).mean()
-                      for c in clips])
+    from course_lib import detect
+
+    score = np.array([image.logits(c.frames[detect.spread(len(c.frames), count)]).mean() for c in clips])
     out = {}
     for recipe in ("swap_autoencoder", "swap_classical"):
         rows = (kinds == "real") | (kinds == recipe)

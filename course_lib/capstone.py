@@ -298,7 +298,7 @@ def evidence(clip: synth.Clip) -> dict:
     detector = detect.pretrained("clip")
     scored = detector.score_clip(clip)
     pts = clip.truth["landmarks"]
-    pick = np.unique(np.linspace(0, len(clip.frames) - 1, min(FRAMES, len(clip.frames))).astype(int))
+    pick = detect.spread(len(clip.frames), FRAMES)
     sync = lipsync.sync_offset(clip)
     lips, heard = faces.mouth_opening(pts), lipsync.mouth_from_audio(clip.audio, len(clip.frames))
     out = {"face": scored["face"], "voice": scored["voice"], "sync": forensics.sync_score(sync),

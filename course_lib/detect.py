@@ -412,6 +412,13 @@ def aggregate(frame_scores, clip_ids, how: str = "mean") -> tuple[np.ndarray, np
     return uniq, np.array([reduce[how](s[ids == u]) for u in uniq])
 
 
+def spread(n: int, count: int) -> np.ndarray:
+    """Indices of up to ``count`` of ``n`` frames spread evenly, the first and the last included (lab 07)."""
+    n = check_scalar(n, "n", int, min_val=1, fn="spread")
+    count = check_scalar(count, "count", int, min_val=1, fn="spread")
+    return np.unique(np.linspace(0, n - 1, min(count, n)).astype(int))
+
+
 def evaluate(labels, probs, threshold: float = 0.5) -> dict:
     """AUC, log loss, accuracy at ``threshold`` and EER of P(fake) against labels (lab 07)."""
     return {"auc": roc_auc(labels, probs), "log_loss": log_loss(labels, probs),
@@ -603,10 +610,10 @@ class ImageDetector(Detector):
         epochs = check_scalar(epochs, "epochs", int, min_val=1, max_val=200, fn=fn)
         seed = check_seed(seed, f"{fn}: seed")
         check_callback(on_epoch, "on_epoch", "on_epoch(epoch, detector) after each epoch", fn)
-        spread = np.unique(np.linspace(0, len(imgs) - 1, min(len(imgs), RECALIBRATE_EACH_EPOCH)).astype(int))
+        some = spread(len(imgs), RECALIBRATE_EACH_EPOCH)
 
         def after_epoch(epoch, net):
-            judges.recalibrate(net, imgs[spread])  # batch norm re-measured on a spread of frames: the detector now
+            judges.recalibrate(net, imgs[some])  # batch norm re-measured on a spread of frames: the detector now
             on_epoch(epoch, self)
 
         judges.fit(self.net, imgs, y, "classes", epochs, seed, batch=64, lr=LEARNING_RATE,
@@ -840,8 +847,7 @@ class ClipDetector(Detector):
     def _tracks(self, clip) -> tuple[np.ndarray, float]:
         check_object(clip, "clip", synth.Clip, "synth.talking_clip or detect.clip_dataset", "score_clip")
         frames = check_images(clip.frames, "score_clip: clip.frames")
-        pick = np.unique(np.linspace(0, len(frames) - 1, min(self.frames, len(frames))).astype(int))
-        face = float(np.mean(self.image.logits(frames[pick])))
+        face = float(np.mean(self.image.logits(frames[spread(len(frames), self.frames)])))
         voice = float(self.audio.logits([clip.audio], clip.sr)[0])
         z = self._sync_z(clip)
         sync = float(self.sync.logits(self._sync_sides([z]))[0]) if self.sync is not None else 0.0

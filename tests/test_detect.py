@@ -231,6 +231,14 @@ def test_frame_scores_aggregate_to_one_score_per_clip():
         detect.roc_auc([1, 1], [0.2, 0.3])
 
 
+def test_spread_frames_cover_the_clip_from_first_to_last_without_repeats():
+    assert list(detect.spread(10, 4)) == [0, 3, 6, 9]
+    assert list(detect.spread(3, 8)) == [0, 1, 2]  # fewer frames than asked: each once
+    assert list(detect.spread(1, 5)) == [0]
+    with pytest.raises(ValueError, match="count"):
+        detect.spread(10, 0)
+
+
 def _toy_images(seed: int = 0, per_split: dict | None = None) -> detect.Dataset:
     """A tiny image set in seconds: flat random frames, each generator adding its own stripes or checks."""
     per_split = per_split or {"train": 24, "test": 12}
