@@ -165,7 +165,7 @@ class SwapSettings(Settings):
     n_train: int = 2000  # aligned crops per person
     steps: int = 1500  # training steps (one batch of each person per step)
     batch: int = 16
-    lr: float = 8e-3  # peak learning rate of the one-cycle schedule (docs/design.md: 8e-3 against 2e-3)
+    lr: float = 2e-3  # peak learning rate of the one-cycle schedule
 
     def __post_init__(self):
         _check_model_size(self.size, "SwapSettings")
